@@ -1,0 +1,95 @@
+"""create_app(): configuration, database, blueprints, Socket.IO namespace and CLI commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+import db
+import web
+
+DEV_SECRET = "dev-only-secret-never-use-in-production"
+
+
+class ConfigError(RuntimeError):
+    """The app refuses to start with an unsafe or broken configuration."""
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    env = os.environ
+    production = env.get("BRYGGA_ENV", "development") == "production"
+    return {
+        "BRYGGA_ENV": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET),
+        "DATABASE_URL": env.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'brygga.sqlite3'}"
+        ),
+        # A Redis URL lets several server processes share one room; off by default.
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
+        # Tallies go to the console and projector at most this often per room (seconds).
+        "BROADCAST_INTERVAL": float(env.get("BROADCAST_INTERVAL", "0.25")),
+        "PUBLIC_URL": env.get("PUBLIC_URL") or None,
+        "TRUST_PROXY": env.get("TRUST_PROXY") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "brygga",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=3),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides the defaults and the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(default_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["BRYGGA_ENV"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
+        raise ConfigError("Set SECRET_KEY: the development key is refused in production.")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    import workshops.models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    web.init_app(app)
+
+    from workshops import api, auth_views, join_views, views
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(join_views.bp)
+    app.register_blueprint(api.bp)
+
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    from workshops import events, live
+
+    live.init_app(app, socketio)
+    socketio.on_namespace(events.LiveNamespace("/live"))
+
+    from workshops import cli
+
+    cli.register(app)
+    _register_journey_cli(app)
+    return app
+
+
+def _register_journey_cli(app: Flask) -> None:
+    try:
+        from journey_maps.cli import register_cli
+    except ImportError:  # the journey tools are optional until they land
+        return
+    register_cli(app)

@@ -1,0 +1,46 @@
+"""Message catalogues (translations/*.json) and lookup; Swedish is the default language."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+CATALOGUE_DIR = Path(__file__).parent / "translations"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The flat key → text catalogue of a language.
+
+    >>> catalogue("sv")["vote.yes"], catalogue("en")["vote.discuss"]
+    ('Yes', "Let's discuss")
+    """
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    data: dict[str, str] = json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8"))
+    return data
+
+
+def translate(lang: str, key: str, **params: Any) -> str:
+    """A message in ``lang``, falling back to Swedish and then to the key itself.
+
+    >>> translate("en", "error.statement_too_long", limit=500)
+    'A statement can be at most 500 characters.'
+    >>> translate("sv", "no.such.key")
+    'no.such.key'
+    """
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**params) if params else text
+
+
+def pick_language(requested: str | None, accept: str | None = None) -> str:
+    """The language to use: an explicit choice, else Swedish (the workshops run in Swedish).
+
+    >>> pick_language("en"), pick_language("de"), pick_language(None)
+    ('en', 'sv', 'sv')
+    """
+    return requested if requested in LANGUAGES else DEFAULT_LANGUAGE

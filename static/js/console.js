@@ -1,0 +1,149 @@
+/* The facilitator's console: run the statements, watch "n of m", peek, reveal, close. */
+(function () {
+  "use strict";
+  var B = window.Brygga, t = B.t, el = B.el, data = B.data;
+  var state = null, order = [], peekKey = "brygga:peek";
+  var refreshTimer = null;
+
+  function post(action, fields) {
+    var body = new URLSearchParams();
+    Object.keys(fields || {}).forEach(function (k) {
+      [].concat(fields[k]).forEach(function (v) { body.append(k, v); });
+    });
+    return fetch(data.urls.action.replace("ACTION", action), {
+      method: "POST",
+      headers: { "X-CSRF-Token": data.csrf, "Accept": "application/json" },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (r) { return r.json(); }).then(function (res) {
+      if (!res.ok) window.alert(res.error);
+      refreshOrder();
+    });
+  }
+
+  function button(label, cls, onClick, attrs) {
+    var b = el("button", Object.assign({ type: "button", class: "button " + (cls || ""), text: label }, attrs || {}));
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function nextStatement() {
+    var visible = order.filter(function (s) { return !s.hidden; });
+    var currentId = state && state.current ? state.current.id : null;
+    var index = visible.findIndex(function (s) { return s.id === currentId; });
+    return visible[index + 1] || null;
+  }
+
+  function renderCurrent() {
+    var box = document.getElementById("current");
+    box.replaceChildren();
+    var s = state && state.current;
+    if (!s) {
+      box.appendChild(el("p", { class: "muted", text: t("console.nothing_open") }));
+      var first = nextStatement();
+      if (first) box.appendChild(button(t("console.start"), "primary big", function () { post("open", { statement_id: first.id }); }));
+      return;
+    }
+    var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
+    var fill = el("span", { class: "progress-fill" });
+    fill.style.width = pct + "%";
+    box.appendChild(el("p", { class: "eyebrow", text: s.organisation + " · " + B.kind(s) }));
+    box.appendChild(el("p", { class: "current-text", text: s.text }));
+    box.appendChild(el("div", { class: "voted-line" }, [
+      el("span", { class: "stat-n", text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
+      el("span", { class: "muted", text: " " + t("progress.have_voted") }),
+      el("span", { class: "tag state-" + s.state, text: t("state." + s.state) }),
+      s.revealed ? el("span", { class: "tag", text: t("console.revealed") }) : null
+    ]));
+    box.appendChild(el("div", { class: "progress-track", role: "progressbar", "aria-valuemin": "0",
+      "aria-valuemax": String(s.eligible), "aria-valuenow": String(s.voted) }, [fill]));
+
+    var peek = sessionStorage.getItem(peekKey) === "1";
+    var peekBox = el("div", { class: "peek" });
+    var toggle = el("button", { type: "button", class: "link", "aria-expanded": String(peek),
+      text: peek ? t("console.peek_hide") : t("console.peek_show") });
+    toggle.addEventListener("click", function () {
+      sessionStorage.setItem(peekKey, peek ? "0" : "1");
+      renderCurrent();
+    });
+    peekBox.appendChild(toggle);
+    if (peek && s.tally) peekBox.appendChild(B.bars(s.tally));
+    if (peek && s.split) peekBox.appendChild(el("p", { class: "tag tag-split", text: "⇄ " + t("results.split") }));
+    box.appendChild(peekBox);
+    if (!s.revealed) box.appendChild(el("p", { class: "hint", text: t("console.hidden_from_room") }));
+
+    var actions = el("div", { class: "row actions" });
+    if (s.state === "open") actions.appendChild(button(t("console.close"), "", function () { post("close", { statement_id: s.id }); }));
+    else actions.appendChild(button(t("console.reopen"), "ghost", function () { post("open", { statement_id: s.id }); }));
+    actions.appendChild(s.revealed
+      ? button(t("console.unreveal"), "ghost", function () { post("hide-results", { statement_id: s.id }); })
+      : button(t("console.reveal"), "primary", function () { post("reveal", { statement_id: s.id }); }));
+    var next = nextStatement();
+    if (next) actions.appendChild(button(t("console.next") + " →", "", function () { post("open", { statement_id: next.id }); }));
+    box.appendChild(actions);
+    if (state.open.length > 1) {
+      box.appendChild(el("p", { class: "hint", text: t("console.batch_open", { n: state.open.length }) }));
+    }
+  }
+
+  function renderOrder() {
+    var list = document.getElementById("order");
+    var currentId = state && state.current ? state.current.id : null;
+    list.replaceChildren();
+    order.forEach(function (s) {
+      var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + s.text });
+      check.disabled = s.hidden;
+      check.addEventListener("change", updateBatchButton);
+      var tags = el("span", { class: "tags" }, [
+        el("span", { class: "tag state-" + s.state, text: t("state." + s.state) }),
+        s.hidden ? el("span", { class: "tag", text: t("state.hidden") }) : null,
+        s.voted ? el("span", { class: "tag", text: t("prepare.n_votes", { n: s.voted }) }) : null,
+        s.discuss ? el("span", { class: "tag tag-discuss", text: "? " + s.discuss }) : null
+      ]);
+      var item = el("li", { class: "order-item" + (s.id === currentId ? " is-current" : "") + (s.hidden ? " is-hidden" : "") }, [
+        check,
+        el("div", { class: "order-main" }, [
+          el("p", { class: "eyebrow", text: s.organisation + " · " + B.kind(s) }),
+          el("p", { text: s.text }),
+          tags
+        ])
+      ]);
+      if (!s.hidden) {
+        item.appendChild(button(s.id === currentId ? t("console.on_screen") : t("console.open"), "small" + (s.id === currentId ? " ghost" : ""),
+          function () { post("open", { statement_id: s.id }); }, s.id === currentId && s.state === "open" ? { disabled: "disabled" } : {}));
+      }
+      list.appendChild(item);
+    });
+    updateBatchButton();
+  }
+
+  function updateBatchButton() {
+    var n = document.querySelectorAll("#order input:checked").length;
+    var b = document.getElementById("open-batch");
+    b.disabled = n === 0;
+    b.textContent = n ? t("console.open_batch_n", { n: n }) : t("console.open_batch");
+  }
+
+  function refreshOrder() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      fetch(data.urls.statements, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (res) { order = res.statements; renderOrder(); renderCurrent(); });
+    }, 150);
+  }
+
+  document.getElementById("open-batch").addEventListener("click", function () {
+    var ids = Array.prototype.map.call(document.querySelectorAll("#order input:checked"), function (c) { return c.value; });
+    post("open-batch", { statement_id: ids });
+  });
+  document.getElementById("close-all").addEventListener("click", function () { post("close-all", {}); });
+
+  B.connect({ role: "facilitator", workshop_id: data.workshop_id }, function (next) {
+    state = next;
+    document.getElementById("joined").textContent = String(next.joined);
+    renderCurrent();
+    refreshOrder();
+  });
+})();

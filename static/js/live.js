@@ -1,0 +1,80 @@
+/* Shared by the phone, console and projector pages: page data, messages, the live socket. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("page-data").textContent);
+
+  function t(key, params) {
+    var text = (data.t && data.t[key]) || key;
+    if (params) {
+      Object.keys(params).forEach(function (name) {
+        text = text.split("{" + name + "}").join(String(params[name]));
+      });
+    }
+    return text;
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs[name];
+      else if (name === "class") node.className = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function setConn(state) {
+    var badge = document.getElementById("conn");
+    if (!badge) return;
+    badge.dataset.state = state;
+    badge.textContent = t("conn." + state);
+  }
+
+  /* Connect to /live; Socket.IO reconnects with exponential backoff and jitter. */
+  function connect(auth, onState) {
+    auth.lang = data.lang;
+    var socket = io("/live", {
+      auth: auth,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      reconnectionDelay: 800,
+      reconnectionDelayMax: 10000,
+      randomizationFactor: 0.5,
+      timeout: 10000
+    });
+    socket.on("connect", function () { setConn("online"); });
+    socket.on("disconnect", function () { setConn("offline"); });
+    socket.on("connect_error", function () { setConn("offline"); });
+    socket.on("state", onState);
+    return socket;
+  }
+
+  function bars(tally) {
+    var total = tally.total || 0;
+    var wrap = el("div", {
+      class: "bars",
+      role: "img",
+      "aria-label": ["yes", "no", "discuss"].map(function (c) {
+        return t("vote." + c) + " " + tally[c];
+      }).join(", ")
+    });
+    ["yes", "no", "discuss"].forEach(function (c) {
+      var pct = total ? Math.round((100 * tally[c]) / total) : 0;
+      var fill = el("span", { class: "bar-fill" });
+      fill.style.width = pct + "%";
+      wrap.appendChild(el("div", { class: "bar bar-" + c }, [
+        el("span", { class: "bar-label", text: t("vote." + c) }),
+        el("span", { class: "bar-track" }, [fill]),
+        el("span", { class: "bar-n", text: tally[c] + (total ? " · " + pct + " %" : "") })
+      ]));
+    });
+    return wrap;
+  }
+
+  function kind(statement) {
+    return t("topic." + statement.topic) + " · " + t("perspective." + statement.perspective);
+  }
+
+  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind };
+})();

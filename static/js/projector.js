@@ -1,0 +1,38 @@
+/* The projector: the current statement, "n of m have voted", results once revealed. */
+(function () {
+  "use strict";
+  var B = window.Brygga, t = B.t, el = B.el, data = B.data;
+
+  function render(state) {
+    document.getElementById("joined").textContent = String(state.joined);
+    var stage = document.getElementById("stage");
+    stage.replaceChildren();
+    var s = state.current;
+    if (!s) {
+      stage.appendChild(el("p", { class: "proj-title", text: data.title }));
+      stage.appendChild(el("h1", { class: "proj-welcome", text: t("projector.welcome") }));
+      stage.appendChild(el("p", { class: "proj-sub", text: t("projector.welcome_help") }));
+      return;
+    }
+    stage.appendChild(el("p", { class: "proj-kind", text: s.organisation + " · " + B.kind(s) }));
+    stage.appendChild(el("h1", { class: "proj-statement", text: s.text }));
+    var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
+    var fill = el("span", { class: "progress-fill" });
+    fill.style.width = pct + "%";
+    stage.appendChild(el("p", { class: "proj-voted" }, [
+      el("strong", { text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
+      document.createTextNode(" " + t("progress.have_voted"))
+    ]));
+    stage.appendChild(el("div", { class: "progress-track big" }, [fill]));
+    if (s.tally) {
+      stage.appendChild(B.bars(s.tally));
+    } else {
+      stage.appendChild(el("p", { class: "proj-sub", text: s.state === "open" ? t("projector.answer_now") : t("projector.closed") }));
+    }
+    if (state.open.length > 1) {
+      stage.appendChild(el("p", { class: "proj-sub", text: t("console.batch_open", { n: state.open.length }) }));
+    }
+  }
+
+  B.connect({ role: "projector", workshop_id: data.workshop_id }, render);
+})();

@@ -1,0 +1,162 @@
+"""HTTP glue shared by every blueprint: language, facilitator login, CSRF, security headers."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+import i18n
+from workshops.domain import WorkshopError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CSRF_EXEMPT_PREFIXES = ("/socket.io", "/api/")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def lang() -> str:
+    """The language of this request (Swedish unless the visitor chose English)."""
+    return cast(str, g.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+def _(key: str, **params: Any) -> str:
+    return i18n.translate(lang(), key, **params)
+
+
+def error_text(exc: WorkshopError) -> str:
+    return _(exc.key, **exc.params)
+
+
+def facilitator_id() -> int | None:
+    fid = session.get("fid")
+    return fid if isinstance(fid, int) else None
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if facilitator_id() is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def client_key() -> str:
+    """A pseudonymous key for rate limits: a keyed hash of the address, never the address."""
+    address = request.headers.get("X-Forwarded-For", request.remote_addr or "")
+    address = (
+        address.split(",")[0].strip()
+        if current_app.config["TRUST_PROXY"]
+        else (request.remote_addr or "")
+    )
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def fail(exc: WorkshopError, endpoint: str, status: int = 400, **values: Any) -> Any:
+    """Report a broken rule: JSON for scripts, a flashed message and a redirect for forms."""
+    if wants_json():
+        return {"ok": False, "error": error_text(exc)}, status
+    flash(error_text(exc), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _language() -> Any:
+        requested = request.args.get("lang")
+        g.lang = i18n.pick_language(requested or request.cookies.get("lang"))
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith(
+            CSRF_EXEMPT_PREFIXES
+        ):
+            sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+            expected = session.get("csrf")
+            if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
+                abort(400, description="csrf")
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        requested = request.args.get("lang")
+        if requested in i18n.LANGUAGES:
+            response.set_cookie("lang", requested, max_age=365 * 86400, samesite="Lax")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint and not request.endpoint.startswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {
+            "_": _,
+            "lang": lang(),
+            "csrf_token": csrf_token,
+            "facilitator_id": facilitator_id(),
+            "other_lang": "en" if lang() == "sv" else "sv",
+            "catalogue": i18n.catalogue(lang()),
+        }
+
+    @app.errorhandler(WorkshopError)
+    def _broken_rule(exc: WorkshopError) -> Any:
+        status = 404 if exc.key.endswith("not_found") else 400
+        return _error_page(status, exc.key, **exc.params)
+
+    @app.errorhandler(400)
+    def _bad_request(error: Any) -> Any:
+        return _error_page(400, "error.page.400")
+
+    @app.errorhandler(404)
+    def _not_found(error: Any) -> Any:
+        return _error_page(404, "error.page.404")
+
+    @app.errorhandler(413)
+    def _too_large(error: Any) -> Any:
+        return _error_page(413, "error.page.413")
+
+    @app.errorhandler(500)
+    def _server_error(error: Any) -> Any:
+        return _error_page(500, "error.page.500")
+
+
+def _error_page(status: int, key: str, **params: Any) -> Any:
+    if request.path.startswith("/api/"):
+        return {"ok": False, "error": _(key, **params)}, status
+    return render_template("error.html", status=status, message=_(key, **params)), status

@@ -1,0 +1,1 @@
+"""WS1: workshops, organisations, participants, statements and votes."""

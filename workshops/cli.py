@@ -1,0 +1,37 @@
+"""Flask CLI commands: facilitator accounts and the demo workshop."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from db import session_scope
+from workshops import demo, services
+from workshops.domain import WorkshopError
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_facilitator)
+    app.cli.add_command(load_demo)
+
+
+@click.command("create-facilitator")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_facilitator(email: str, name: str, password: str) -> None:
+    """Create a facilitator account (the password is stored hashed)."""
+    with session_scope(current_app) as session:
+        try:
+            services.create_facilitator(session, email=email, name=name, password=password)
+        except WorkshopError as exc:
+            raise click.ClickException(exc.key) from None
+    click.echo(f"Facilitator {email} created.")
+
+
+@click.command("load-demo")
+def load_demo() -> None:
+    """Create the demo facilitator and the Habilitering demo workshop unless they exist."""
+    with session_scope(current_app) as session:
+        info = demo.ensure_demo(session)
+    click.echo(f"Demo workshop: {info.title} (join code {info.join_code})")

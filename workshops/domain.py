@@ -1,0 +1,444 @@
+"""Pure WS1 rules: vote semantics, who may answer, tallies, splits and expectation gaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+CHOICES = ("yes", "no", "discuss")
+TOPICS = ("target_group", "mandate")
+PERSPECTIVES = ("own", "others")
+PRINCIPALS = ("region", "municipality", "private", "civil_society")
+TARGET_GROUPS = ("children", "adults")
+OUTCOMES = ("agreed", "reworded", "parked", "action")
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or off a projector is typed right first time.
+JOIN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+MAX_STATEMENT_LENGTH = 500
+MAX_NAME_LENGTH = 60
+
+
+class WorkshopError(Exception):
+    """A rule was broken; ``key`` names the message in the catalogue, ``params`` fill it in."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def new_join_code() -> str:
+    """A random join code from the unambiguous alphabet.
+
+    >>> code = new_join_code()
+    >>> len(code), set(code) <= set(JOIN_ALPHABET)
+    (6, True)
+    """
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(raw: str) -> str | None:
+    """Upper-case a typed code, drop spaces and dashes; None if it cannot be a code.
+
+    >>> normalise_join_code(" hab-3kx ")
+    >>> normalise_join_code("ka3 kxm")
+    'KA3KXM'
+    >>> normalise_join_code("KA3KX0") is None
+    True
+    """
+    code = re.sub(r"[\s\-]", "", raw or "").upper()
+    if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_ALPHABET for c in code):
+        return None
+    return code
+
+
+def may_answer(
+    *, perspective: str, subject_org: int, participant_org: int, everyone: bool = False
+) -> bool:
+    """Who answers a statement: others judge an own description, the subject judges others' views.
+
+    >>> may_answer(perspective="own", subject_org=1, participant_org=2)
+    True
+    >>> may_answer(perspective="own", subject_org=1, participant_org=1)
+    False
+    >>> may_answer(perspective="others", subject_org=1, participant_org=1)
+    True
+    >>> may_answer(perspective="others", subject_org=1, participant_org=2, everyone=True)
+    True
+    """
+    if everyone:
+        return True
+    if perspective == "own":
+        return participant_org != subject_org
+    return participant_org == subject_org
+
+
+def explanation_key(choice: str, *, topic: str, perspective: str) -> str:
+    """The catalogue key of the sentence under a vote button (PRODUCT.md, WS1).
+
+    >>> explanation_key("no", topic="target_group", perspective="others")
+    'explain.others.target_group.no'
+    >>> explanation_key("no", topic="mandate", perspective="own")
+    'explain.own.no'
+    >>> explanation_key("discuss", topic="mandate", perspective="others")
+    'explain.discuss'
+    """
+    if choice == "discuss":
+        return "explain.discuss"
+    if perspective == "own":
+        return f"explain.own.{choice}"
+    return f"explain.others.{topic}.{choice}"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of current votes on one statement."""
+
+    yes: int = 0
+    no: int = 0
+    discuss: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.yes + self.no + self.discuss
+
+    def share(self, choice: str) -> float:
+        """Share of the votes for ``choice``, 0 when nobody voted.
+
+        >>> Tally(yes=3, no=1).share("yes")
+        0.75
+        """
+        return getattr(self, choice) / self.total if self.total else 0.0
+
+    def leading(self) -> str | None:
+        """The choice with most votes, or None on a tie or without votes.
+
+        >>> Tally(yes=2, no=1).leading()
+        'yes'
+        >>> Tally(yes=1, no=1).leading() is None
+        True
+        """
+        counts = sorted(((getattr(self, c), c) for c in CHOICES), reverse=True)
+        if counts[0][0] == 0 or counts[0][0] == counts[1][0]:
+            return None
+        return counts[0][1]
+
+    def as_dict(self) -> dict[str, int]:
+        return {"yes": self.yes, "no": self.no, "discuss": self.discuss, "total": self.total}
+
+
+def tally(choices: Iterable[str]) -> Tally:
+    """Count choices.
+
+    >>> tally(["yes", "no", "yes", "discuss"])
+    Tally(yes=2, no=1, discuss=1)
+    """
+    counts = Counter(choices)
+    return Tally(yes=counts["yes"], no=counts["no"], discuss=counts["discuss"])
+
+
+SPLIT_MAX_LEADING_SHARE = 2 / 3
+
+
+def is_split(t: Tally) -> bool:
+    """A split vote: at least three votes, and no choice holds two thirds of them.
+
+    >>> is_split(Tally(yes=2, no=2))
+    True
+    >>> is_split(Tally(yes=5, no=1))
+    False
+    >>> is_split(Tally(yes=1, no=1))
+    False
+    """
+    if t.total < 3:
+        return False
+    return max(t.yes, t.no, t.discuss) / t.total < SPLIT_MAX_LEADING_SHARE
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    """What the results need of one statement: plain data, no rows."""
+
+    id: int
+    organisation: str
+    topic: str
+    perspective: str
+    text: str
+    tally: Tally
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationResult:
+    organisation: str
+    own: list[StatementResult] = field(default_factory=list)
+    others: list[StatementResult] = field(default_factory=list)
+
+    @property
+    def agreement(self) -> float | None:
+        """Share of Yes among the others' votes on the organisation's own description.
+
+        >>> r = OrganisationResult("Hab", own=[StatementResult(1, "Hab", "mandate", "own", "x",
+        ...                                                    Tally(yes=3, no=1))])
+        >>> r.agreement
+        0.75
+        """
+        total = sum(s.tally.total for s in self.own)
+        return sum(s.tally.yes for s in self.own) / total if total else None
+
+    @property
+    def expectation_gaps(self) -> list[StatementResult]:
+        return expectation_gaps(self.others)
+
+
+def expectation_gaps(results: Iterable[StatementResult]) -> list[StatementResult]:
+    """Others' perceptions that the subject organisation answered No to: expectations outside
+    its mandate or target group, the core finding of WS1.
+
+    >>> gap = StatementResult(7, "Hab", "target_group", "others", "autism 0-6", Tally(no=2))
+    >>> ok = StatementResult(8, "Hab", "target_group", "others", "NPF", Tally(yes=2))
+    >>> [r.text for r in expectation_gaps([gap, ok])]
+    ['autism 0-6']
+    """
+    return [r for r in results if r.perspective == "others" and r.tally.leading() == "no"]
+
+
+def normalise_text(text: str) -> str:
+    """Fold a statement to compare it across organisations: case, accents kept, spacing and
+    punctuation dropped.
+
+    >>> normalise_text("  Stödsamtal. ") == normalise_text("stödsamtal")
+    True
+    """
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def recurring_expectations(gaps: Iterable[StatementResult]) -> list[tuple[str, list[str]]]:
+    """Expectation gaps with the same wording attributed to two or more organisations,
+    most widespread first.
+
+    >>> a = StatementResult(1, "BUP", "mandate", "others", "Stödsamtal", Tally(no=1))
+    >>> b = StatementResult(2, "Hab", "mandate", "others", "stödsamtal.", Tally(no=3))
+    >>> c = StatementResult(3, "IFO", "mandate", "others", "Utredning", Tally(no=1))
+    >>> recurring_expectations([a, b, c])
+    [('Stödsamtal', ['BUP', 'Hab'])]
+    """
+    groups: dict[str, list[StatementResult]] = defaultdict(list)
+    for gap in gaps:
+        groups[normalise_text(gap.text)].append(gap)
+    recurring = []
+    for items in groups.values():
+        orgs = sorted({r.organisation for r in items})
+        if len(orgs) >= 2:
+            recurring.append((items[0].text, orgs))
+    return sorted(recurring, key=lambda item: (-len(item[1]), normalise_text(item[0])))
+
+
+def organisation_results(results: Iterable[StatementResult]) -> list[OrganisationResult]:
+    """Group statement results by subject organisation, organisations alphabetically.
+
+    >>> rs = [StatementResult(1, "Hab", "mandate", "own", "x", Tally(yes=1)),
+    ...       StatementResult(2, "BUP", "mandate", "others", "y", Tally(no=1))]
+    >>> [(o.organisation, len(o.own), len(o.others)) for o in organisation_results(rs)]
+    [('BUP', 0, 1), ('Hab', 1, 0)]
+    """
+    by_org: dict[str, OrganisationResult] = {}
+    for r in results:
+        org = by_org.setdefault(r.organisation, OrganisationResult(r.organisation))
+        (org.own if r.perspective == "own" else org.others).append(r)
+    return [by_org[name] for name in sorted(by_org, key=str.casefold)]
+
+
+def discussion_queue(results: Iterable[StatementResult]) -> list[StatementResult]:
+    """Statements someone wants to raise, most raised first, then in running order.
+
+    >>> rs = [StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=1)),
+    ...       StatementResult(2, "A", "mandate", "own", "y", Tally(yes=4)),
+    ...       StatementResult(3, "B", "mandate", "own", "z", Tally(discuss=3))]
+    >>> [r.id for r in discussion_queue(rs)]
+    [3, 1]
+    """
+    raised = [r for r in results if r.tally.discuss > 0]
+    return sorted(raised, key=lambda r: -r.tally.discuss)
+
+
+# --- Statement input -------------------------------------------------------------------------
+
+TOPIC_ALIASES = {
+    "target_group": "target_group",
+    "målgrupp": "target_group",
+    "malgrupp": "target_group",
+    "target group": "target_group",
+    "mandate": "mandate",
+    "uppdrag": "mandate",
+    "insatser": "mandate",
+    "uppdrag/insatser": "mandate",
+    "insatser/aktiviteter": "mandate",
+    "activities": "mandate",
+}
+PERSPECTIVE_ALIASES = {
+    "own": "own",
+    "egen": "own",
+    "egen beskrivning": "own",
+    "own description": "own",
+    "others": "others",
+    "andra": "others",
+    "andras": "others",
+    "andras uppfattning": "others",
+    "others' perception": "others",
+    "others perception": "others",
+}
+CSV_COLUMNS = {
+    "organisation": ("organisation", "organization", "verksamhet", "organisation_name"),
+    "topic": ("topic", "ämne", "amne", "område"),
+    "perspective": ("perspective", "perspektiv"),
+    "text": ("text", "påstående", "pastaende", "statement"),
+}
+
+
+@dataclass(frozen=True)
+class StatementDraft:
+    organisation: str
+    topic: str
+    perspective: str
+    text: str
+
+
+def clean_statement_text(text: str) -> str:
+    """Collapse whitespace and drop bullet marks; reject empty or overlong text.
+
+    >>> clean_statement_text("  -  autism   0-6 år ")
+    'autism 0-6 år'
+    """
+    text = " ".join((text or "").split())
+    text = re.sub(r"^[-•*·–]\s*", "", text)
+    if not text:
+        raise WorkshopError("error.statement_empty")
+    if len(text) > MAX_STATEMENT_LENGTH:
+        raise WorkshopError("error.statement_too_long", limit=MAX_STATEMENT_LENGTH)
+    return text
+
+
+def pasted_lines(block: str) -> list[str]:
+    """One statement per non-empty line of a pasted block.
+
+    >>> pasted_lines("autism 0-6 år\\n\\n - NPF\\n")
+    ['autism 0-6 år', 'NPF']
+    """
+    return [clean_statement_text(line) for line in block.splitlines() if line.strip()]
+
+
+def parse_statement_csv(data: str) -> list[StatementDraft]:
+    """Parse a statements CSV (comma or semicolon, Swedish or English headers); every error
+    is collected with its line number and raised together, so nothing is half-imported.
+
+    >>> rows = parse_statement_csv("verksamhet;ämne;perspektiv;text\\nHab;målgrupp;andra;NPF\\n")
+    >>> rows[0]
+    StatementDraft(organisation='Hab', topic='target_group', perspective='others', text='NPF')
+    >>> parse_statement_csv("organisation,topic,perspective,text\\nHab,colour,own,x\\n")
+    Traceback (most recent call last):
+    ...
+    workshops.domain.CsvError: line 2: unknown topic 'colour'
+    """
+    data = data.lstrip("\ufeff")
+    if not data.strip():
+        raise CsvError(["the file is empty"])
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            data.splitlines()[0], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(data), dialect)
+    header = [h.strip().casefold() for h in next(reader)]
+    columns: dict[str, int] = {}
+    for key, names in CSV_COLUMNS.items():
+        for name in names:
+            if name in header:
+                columns[key] = header.index(name)
+                break
+    missing = [key for key in CSV_COLUMNS if key not in columns]
+    if missing:
+        raise CsvError([f"line 1: missing column(s) {', '.join(missing)}"])
+    drafts, errors = [], []
+    for lineno, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {key: (row[i].strip() if i < len(row) else "") for key, i in columns.items()}
+        topic = TOPIC_ALIASES.get(cells["topic"].casefold())
+        perspective = PERSPECTIVE_ALIASES.get(cells["perspective"].casefold())
+        if not cells["organisation"]:
+            errors.append(f"line {lineno}: the organisation is empty")
+        if topic is None:
+            errors.append(f"line {lineno}: unknown topic '{cells['topic']}'")
+        if perspective is None:
+            errors.append(f"line {lineno}: unknown perspective '{cells['perspective']}'")
+        try:
+            text = clean_statement_text(cells["text"])
+        except WorkshopError:
+            errors.append(f"line {lineno}: the text is empty or longer than 500 characters")
+            continue
+        if topic and perspective and cells["organisation"]:
+            drafts.append(StatementDraft(cells["organisation"], topic, perspective, text))
+    if errors:
+        raise CsvError(errors)
+    if not drafts:
+        raise CsvError(["the file has no statements"])
+    return drafts
+
+
+class CsvError(ValueError):
+    """Every problem found in an imported file, one message per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def clean_display_name(name: str | None) -> str | None:
+    """Trim an optional display name; empty becomes None.
+
+    >>> clean_display_name("  Anna ") , clean_display_name("   ")
+    ('Anna', None)
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    if len(name) > MAX_NAME_LENGTH:
+        raise WorkshopError("error.name_too_long", limit=MAX_NAME_LENGTH)
+    return name
+
+
+BALLOT_ID = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
+def check_ballot(statement_id: object, choice: object, ballot_id: object) -> tuple[int, str, str]:
+    """Validate a ballot from a phone: a statement id, one of the three choices and a
+    client-made id (8-64 url-safe characters).
+
+    >>> check_ballot(3, "yes", "b-1234567")
+    (3, 'yes', 'b-1234567')
+    >>> check_ballot("3", "maybe", "b-1234567")
+    Traceback (most recent call last):
+    ...
+    workshops.domain.WorkshopError: error.bad_choice
+    """
+    if isinstance(statement_id, bool) or not isinstance(statement_id, int | str):
+        raise WorkshopError("error.bad_payload")
+    try:
+        sid = int(statement_id)
+    except ValueError:
+        raise WorkshopError("error.bad_payload") from None
+    if choice not in CHOICES:
+        raise WorkshopError("error.bad_choice")
+    if not isinstance(ballot_id, str) or not BALLOT_ID.match(ballot_id):
+        raise WorkshopError("error.bad_ballot")
+    return sid, str(choice), ballot_id

@@ -1,0 +1,136 @@
+"""The /live Socket.IO namespace: phones vote, consoles and projectors watch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+from flask import session as cookie_session
+from flask_socketio import Namespace, emit, join_room
+
+import i18n
+from db import get_session
+from workshops import domain, voting
+from workshops.domain import WorkshopError
+from workshops.live import broadcaster, room, state_for
+
+MAX_PAYLOAD_CHARS = 2048
+
+
+def _ack_error(key: str, lang: str, **params: Any) -> dict[str, Any]:
+    return {"ok": False, "code": key, "error": i18n.translate(lang, key, **params)}
+
+
+def _lang(auth: Any) -> str:
+    requested = auth.get("lang") if isinstance(auth, dict) else None
+    return i18n.pick_language(requested or request.cookies.get("lang"))
+
+
+def _payload(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise WorkshopError("error.bad_payload")
+    try:
+        size = len(json.dumps(data))
+    except (TypeError, ValueError):
+        raise WorkshopError("error.bad_payload") from None
+    if size > MAX_PAYLOAD_CHARS:
+        raise WorkshopError("error.payload_too_large")
+    return data
+
+
+def _connection() -> dict[str, Any] | None:
+    conn = cookie_session.get("live")
+    return conn if isinstance(conn, dict) else None
+
+
+class LiveNamespace(Namespace):
+    """Connections say who they are in the ``auth`` payload:
+
+    - a phone: ``{"role": "participant", "code": "KA3KXM"}`` (identity from the join cookie) or
+      ``{"role": "participant", "token": "..."}`` (a client that joined through the JSON API);
+    - a console or projector: ``{"role": "facilitator"|"projector", "workshop_id": 3}``, with
+      a facilitator logged in on the same browser.
+    """
+
+    def on_connect(self, auth: Any = None) -> bool:
+        """Anyone opening the live page; refused unless joined or logged in."""
+        auth = auth if isinstance(auth, dict) else {}
+        session = get_session()
+        role = auth.get("role")
+        conn: dict[str, Any] = {"lang": _lang(auth)}
+        if role == "participant":
+            token = auth.get("token")
+            if token is None:
+                tokens = cookie_session.get("pt") or {}
+                token = (
+                    tokens.get(str(auth.get("code", "")).upper())
+                    if isinstance(tokens, dict)
+                    else None
+                )
+            info = voting.participant_for_token(session, token)
+            if info is None:
+                return False
+            conn.update(kind="participant", pid=info.id, wid=info.workshop_id)
+            join_room(room(info.workshop_id, "phones"))
+        elif role in ("facilitator", "projector"):
+            wid = auth.get("workshop_id")
+            if not isinstance(cookie_session.get("fid"), int) or not isinstance(wid, int):
+                return False
+            try:
+                voting.room_state(session, wid, audience="phones")
+            except WorkshopError:
+                return False
+            conn.update(kind=role, wid=wid)
+            join_room(room(wid, role))
+        else:
+            return False
+        # Flask-SocketIO keeps a per-connection copy of the session: who is on this socket.
+        cookie_session["live"] = conn
+        emit("state", self._state(conn))
+        return True
+
+    def _state(self, conn: dict[str, Any]) -> dict[str, Any]:
+        state = state_for(conn["wid"], conn["kind"], get_session())
+        if conn["kind"] == "participant":
+            state["me"] = {
+                "participant_id": conn["pid"],
+                "votes": voting.my_votes(get_session(), participant_id=conn["pid"]),
+            }
+        return state
+
+    def on_sync(self, data: Any = None) -> dict[str, Any]:
+        """Any client, after a reconnect: the full current state in the acknowledgement."""
+        conn = _connection()
+        if conn is None:
+            return _ack_error("error.not_joined", "sv")
+        return {"ok": True, "state": self._state(conn)}
+
+    def on_cast_vote(self, data: Any = None) -> dict[str, Any]:
+        """A phone answers an open statement: ``{statement_id, choice, ballot_id}``."""
+        conn = _connection()
+        lang = conn["lang"] if conn else "sv"
+        if conn is None or conn.get("kind") != "participant":
+            return _ack_error("error.not_joined", lang)
+        try:
+            payload = _payload(data)
+            statement_id, choice, ballot_id = domain.check_ballot(
+                payload.get("statement_id"), payload.get("choice"), payload.get("ballot_id")
+            )
+            result = voting.cast_vote(
+                get_session(),
+                participant_id=conn["pid"],
+                statement_id=statement_id,
+                choice=choice,
+                ballot_id=ballot_id,
+            )
+        except WorkshopError as exc:
+            return _ack_error(exc.key, lang, **exc.params)
+        broadcaster(current_app).changed(result.workshop_id)
+        return {
+            "ok": True,
+            "statement_id": result.statement_id,
+            "choice": result.choice,
+            "ballot_id": ballot_id,
+            "retried": result.retried,
+        }

@@ -1,0 +1,136 @@
+"""Participant pages: enter a code, pick an organisation, the phone's voting page; the QR code."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from db import get_session
+from web import client_key, error_text
+from workshops import domain, voting
+from workshops.domain import WorkshopError
+from workshops.models import Workshop
+
+bp = Blueprint("join", __name__)
+
+CODE_RULE = "<string(length=6):code>"
+
+
+def join_url(code: str) -> str:
+    """The short address printed on the projector: the server's address plus the code."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + "/" + code
+
+
+def _tokens() -> dict[str, str]:
+    tokens = session.get("pt")
+    return dict(tokens) if isinstance(tokens, dict) else {}
+
+
+def _workshop(code: str) -> Workshop:
+    return voting.find_workshop_by_code(get_session(), code, client_key=client_key())
+
+
+@bp.route("/", methods=["GET", "POST"])
+def enter_code() -> Any:
+    if request.method == "GET":
+        return render_template("participant/enter_code.html", code=request.args.get("code", ""))
+    raw = request.form.get("code", "")
+    try:
+        workshop = _workshop(raw)
+    except WorkshopError as exc:
+        flash(error_text(exc), "error")
+        status = 429 if exc.key == "error.rate_limited" else 404
+        return render_template("participant/enter_code.html", code=raw), status
+    return redirect(url_for("join.pick", code=workshop.join_code))
+
+
+@bp.route(f"/{CODE_RULE}", methods=["GET", "POST"])
+def pick(code: str) -> Any:
+    try:
+        workshop = _workshop(code)
+    except WorkshopError as exc:
+        flash(error_text(exc), "error")
+        status = 429 if exc.key == "error.rate_limited" else 404
+        return render_template("participant/enter_code.html", code=code), status
+    db = get_session()
+    if voting.participant_for_token(db, _tokens().get(workshop.join_code)):
+        return redirect(url_for("join.phone", code=workshop.join_code))
+    if request.method == "GET":
+        return render_template("participant/pick.html", workshop=workshop, form={})
+    form = request.form
+    try:
+        joined = voting.join(
+            db,
+            workshop_id=workshop.id,
+            organisation_id=int(form.get("organisation_id") or 0),
+            display_name=form.get("display_name"),
+        )
+    except (WorkshopError, ValueError) as exc:
+        err = exc if isinstance(exc, WorkshopError) else WorkshopError("error.pick_organisation")
+        flash(error_text(err), "error")
+        return render_template("participant/pick.html", workshop=workshop, form=form), 400
+    tokens = _tokens()
+    tokens[workshop.join_code] = joined.token
+    session["pt"] = tokens
+    session.permanent = True
+    from workshops.live import broadcaster
+
+    broadcaster(current_app).push_now(workshop.id)
+    return redirect(url_for("join.phone", code=workshop.join_code))
+
+
+@bp.get(f"/{CODE_RULE}/p")
+def phone(code: str) -> Any:
+    code = code.upper()
+    info = voting.participant_for_token(get_session(), _tokens().get(code))
+    if info is None:
+        return redirect(url_for("join.pick", code=code))
+    return render_template("participant/phone.html", me=info)
+
+
+@bp.post(f"/{CODE_RULE}/leave")
+def leave(code: str) -> Any:
+    """Forget this phone's place in the workshop (its answers stay, anonymous)."""
+    tokens = _tokens()
+    tokens.pop(code.upper(), None)
+    session["pt"] = tokens
+    return redirect(url_for("join.enter_code"))
+
+
+@bp.get(f"/qr/{CODE_RULE}.svg")
+def qr(code: str) -> Any:
+    """The join address as an SVG QR code, drawn by the server (no third-party service)."""
+    code = code.upper()
+    if domain.normalise_join_code(code) is None:
+        return Response(status=404)
+    buffer = io.BytesIO()
+    segno.make(join_url(code), error="m").save(
+        buffer,
+        kind="svg",
+        scale=10,
+        border=2,
+        dark="#111827",
+        light="#ffffff",
+        xmldecl=False,
+        svgns=True,
+        title="QR",
+        svgclass="qr",
+        lineclass=None,
+    )
+    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,191 @@
+"""SQLAlchemy rows: facilitators, workshops, organisations, participants, statements, votes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db import Base
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Facilitator(Base):
+    __tablename__ = "facilitators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    target_group: Mapped[str] = mapped_column(String(20))
+    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    everyone_may_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL", use_alter=True)
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisations: Mapped[list[Organisation]] = relationship(
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Organisation.name",
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Statement.position",
+        foreign_keys="Statement.workshop_id",
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (CheckConstraint("target_group in ('children', 'adults')", name="group"),)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    principal: Mapped[str] = mapped_column(String(20))
+
+    workshop: Mapped[Workshop] = relationship(back_populates="organisations")
+
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "name", name="uq_organisations_workshop_name"),
+        CheckConstraint(
+            "principal in ('region', 'municipality', 'private', 'civil_society')",
+            name="principal",
+        ),
+    )
+
+
+class Participant(Base):
+    """A phone in a workshop: an organisation and an optional display name, nothing more."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(20))
+    perspective: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL")
+    )
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    discussion_note: Mapped[str | None] = mapped_column(Text)
+
+    workshop: Mapped[Workshop] = relationship(
+        back_populates="statements", foreign_keys=[workshop_id]
+    )
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("topic in ('target_group', 'mandate')", name="topic"),
+        CheckConstraint("perspective in ('own', 'others')", name="perspective"),
+        CheckConstraint("state in ('draft', 'open', 'closed')", name="state"),
+        CheckConstraint(
+            "outcome is null or outcome in ('agreed', 'reworded', 'parked', 'action')",
+            name="outcome",
+        ),
+    )
+
+
+class Vote(Base):
+    """The current answer of one participant to one statement (at most one, by constraint)."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    choice: Mapped[str] = mapped_column(String(10))
+    ballot_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("statement_id", "participant_id", name="uq_votes_statement_participant"),
+        CheckConstraint("choice in ('yes', 'no', 'discuss')", name="choice"),
+    )
+
+
+class VoteEvent(Base):
+    """Every ballot received, in order; its unique ballot id makes a retried ballot harmless."""
+
+    __tablename__ = "vote_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(String(64), unique=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    choice: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RateLimitHit(Base):
+    """Failed attempts per key and time window, kept in the database so every process agrees."""
+
+    __tablename__ = "rate_limit_hits"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,180 @@
+"""Use cases for WS1 results: per-organisation picture, expectation gaps, the discussion queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshops import domain
+from workshops.domain import OrganisationResult, StatementResult, WorkshopError
+from workshops.models import Statement
+from workshops.services import get_statement, get_workshop
+from workshops.voting import count_tallies
+
+
+@dataclass(frozen=True)
+class DiscussionItem:
+    result: StatementResult
+    note: str | None
+    replaced_by: int | None
+    previous_id: int | None
+
+
+@dataclass(frozen=True)
+class Results:
+    organisations: list[OrganisationResult]
+    gaps: list[StatementResult]
+    recurring: list[tuple[str, list[str]]]
+    split: list[StatementResult]
+    queue: list[DiscussionItem]
+    voted_statements: int
+    superseded: dict[int, int] = field(default_factory=dict)
+
+
+def statement_results(session: Session, workshop_id: int) -> list[StatementResult]:
+    """Every statement of a workshop with its current tally, in running order."""
+    statements = list(
+        session.scalars(
+            select(Statement)
+            .where(Statement.workshop_id == workshop_id)
+            .order_by(Statement.position, Statement.id)
+        )
+    )
+    tallies = count_tallies(session, [s.id for s in statements])
+    return [
+        StatementResult(
+            id=s.id,
+            organisation=s.organisation.name,
+            topic=s.topic,
+            perspective=s.perspective,
+            text=s.text,
+            tally=tallies[s.id],
+            outcome=s.outcome,
+        )
+        for s in statements
+    ]
+
+
+def workshop_results(session: Session, workshop_id: int) -> Results:
+    """The WS1 analysis. A reworded statement is replaced by its new wording everywhere except
+    in the discussion queue, where both stay visible."""
+    get_workshop(session, workshop_id)
+    rows = statement_results(session, workshop_id)
+    meta = {
+        s.id: s
+        for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
+    }
+    replaced_by = {s.previous_id: s.id for s in meta.values() if s.previous_id is not None}
+    current = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
+    gaps = domain.expectation_gaps(current)
+    queue = [
+        DiscussionItem(r, meta[r.id].discussion_note, replaced_by.get(r.id), meta[r.id].previous_id)
+        for r in domain.discussion_queue(rows)
+    ]
+    return Results(
+        organisations=domain.organisation_results(current),
+        gaps=gaps,
+        recurring=domain.recurring_expectations(gaps),
+        split=[r for r in current if domain.is_split(r.tally)],
+        queue=queue,
+        voted_statements=len(current),
+        superseded=replaced_by,
+    )
+
+
+def record_discussion(
+    session: Session,
+    *,
+    workshop_id: int,
+    statement_id: int,
+    note: str,
+    outcome: str | None,
+    new_text: str | None = None,
+) -> int | None:
+    """Record the facilitator's note and outcome on a raised statement.
+
+    "reworded" needs the new wording: it becomes a new statement right after the old one, to be
+    voted again, while the old votes stay with the old wording. Returns the new statement's id.
+    """
+    statement = get_statement(session, workshop_id, statement_id)
+    if outcome is not None and outcome not in domain.OUTCOMES:
+        raise WorkshopError("error.bad_outcome")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise WorkshopError("error.note_too_long", limit=2000)
+    new_id = None
+    existing = session.scalar(select(Statement).where(Statement.previous_id == statement.id))
+    if existing is not None and outcome != "reworded":
+        raise WorkshopError("error.already_reworded")
+    if outcome == "reworded" and existing is not None:
+        if (new_text or "").strip() and domain.clean_statement_text(
+            new_text or ""
+        ) != existing.text:
+            raise WorkshopError("error.already_reworded")
+    elif outcome == "reworded":
+        text = domain.clean_statement_text(new_text or "")
+        if text == statement.text:
+            raise WorkshopError("error.rewording_unchanged")
+        for later in session.scalars(
+            select(Statement).where(
+                Statement.workshop_id == workshop_id, Statement.position > statement.position
+            )
+        ):
+            later.position += 1
+        reworded = Statement(
+            workshop_id=workshop_id,
+            organisation_id=statement.organisation_id,
+            topic=statement.topic,
+            perspective=statement.perspective,
+            text=text,
+            position=statement.position + 1,
+            previous_id=statement.id,
+        )
+        session.add(reworded)
+        session.flush()
+        new_id = reworded.id
+    statement.outcome = outcome
+    statement.discussion_note = note or None
+    session.commit()
+    return new_id
+
+
+def results_as_dict(results: Results) -> dict[str, Any]:
+    """Aggregates only, for the JSON API: never who voted what."""
+
+    def one(r: StatementResult) -> dict[str, Any]:
+        return {
+            "id": r.id,
+            "organisation": r.organisation,
+            "topic": r.topic,
+            "perspective": r.perspective,
+            "text": r.text,
+            "tally": r.tally.as_dict(),
+            "split": domain.is_split(r.tally),
+            "outcome": r.outcome,
+        }
+
+    return {
+        "organisations": [
+            {
+                "organisation": o.organisation,
+                "agreement_with_own_description": o.agreement,
+                "own_description": [one(r) for r in o.own],
+                "others_perception": [one(r) for r in o.others],
+                "expectation_gaps": [one(r) for r in o.expectation_gaps],
+            }
+            for o in results.organisations
+        ],
+        "expectation_gaps": [one(r) for r in results.gaps],
+        "recurring_expectations": [
+            {"text": text, "organisations": orgs} for text, orgs in results.recurring
+        ],
+        "split_votes": [one(r) for r in results.split],
+        "discussion_queue": [
+            {**one(item.result), "note": item.note, "replaced_by": item.replaced_by}
+            for item in results.queue
+        ],
+    }

@@ -1,0 +1,354 @@
+"""Use cases for accounts and workshop preparation: take primitives, own the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workshops import domain
+from workshops.domain import WorkshopError
+from workshops.models import Facilitator, Organisation, Participant, Statement, Workshop
+
+MIN_PASSWORD_LENGTH = 10
+
+# --- Facilitators ----------------------------------------------------------------------------
+
+
+def create_facilitator(session: Session, *, email: str, name: str, password: str) -> int:
+    """Create a facilitator account with a hashed password."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise WorkshopError("error.bad_email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    if session.scalar(select(Facilitator.id).where(Facilitator.email == email)) is not None:
+        raise WorkshopError("error.email_taken")
+    row = Facilitator(
+        email=email, name=name.strip() or email, password_hash=generate_password_hash(password)
+    )
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def authenticate(session: Session, *, email: str, password: str) -> int | None:
+    """The facilitator's id when the password matches, else None."""
+    row = session.scalar(select(Facilitator).where(Facilitator.email == email.strip().lower()))
+    if row is None or not check_password_hash(row.password_hash, password):
+        return None
+    return row.id
+
+
+def facilitator_name(session: Session, facilitator_id: int) -> str | None:
+    row = session.get(Facilitator, facilitator_id)
+    return row.name if row else None
+
+
+# --- Workshops -------------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise WorkshopError("error.title_empty")
+    if len(title) > 200:
+        raise WorkshopError("error.title_too_long", limit=200)
+    return title
+
+
+def _check_target_group(target_group: str) -> str:
+    if target_group not in domain.TARGET_GROUPS:
+        raise WorkshopError("error.bad_target_group")
+    return target_group
+
+
+def create_workshop(
+    session: Session,
+    *,
+    owner_id: int | None,
+    title: str,
+    date: dt.date | None,
+    target_group: str,
+    everyone_may_answer: bool = False,
+) -> int:
+    """Create a workshop with a fresh, unique join code."""
+    workshop = Workshop(
+        title=_clean_title(title),
+        date=date,
+        target_group=_check_target_group(target_group),
+        everyone_may_answer=everyone_may_answer,
+        owner_id=owner_id,
+        join_code=_unused_join_code(session),
+    )
+    session.add(workshop)
+    session.commit()
+    return workshop.id
+
+
+def _unused_join_code(session: Session) -> str:
+    for _ in range(50):
+        code = domain.new_join_code()
+        if session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
+            return code
+    raise RuntimeError("could not find a free join code")  # 25^6 codes: practically unreachable
+
+
+def update_workshop(
+    session: Session,
+    *,
+    workshop_id: int,
+    title: str,
+    date: dt.date | None,
+    target_group: str,
+    everyone_may_answer: bool,
+) -> None:
+    workshop = get_workshop(session, workshop_id)
+    workshop.title = _clean_title(title)
+    workshop.date = date
+    workshop.target_group = _check_target_group(target_group)
+    workshop.everyone_may_answer = everyone_may_answer
+    session.commit()
+
+
+def get_workshop(session: Session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise WorkshopError("error.workshop_not_found")
+    return workshop
+
+
+def list_workshops(session: Session) -> list[dict[str, object]]:
+    """Every workshop with its number of participants and statements, newest first."""
+    participants = (
+        select(Participant.workshop_id, func.count().label("n"))
+        .group_by(Participant.workshop_id)
+        .subquery()
+    )
+    statements = (
+        select(Statement.workshop_id, func.count().label("n"))
+        .group_by(Statement.workshop_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Workshop, participants.c.n, statements.c.n)
+        .outerjoin(participants, participants.c.workshop_id == Workshop.id)
+        .outerjoin(statements, statements.c.workshop_id == Workshop.id)
+        .order_by(Workshop.created_at.desc(), Workshop.id.desc())
+    ).all()
+    return [
+        {
+            "id": w.id,
+            "title": w.title,
+            "date": w.date,
+            "target_group": w.target_group,
+            "join_code": w.join_code,
+            "participants": p or 0,
+            "statements": s or 0,
+        }
+        for w, p, s in rows
+    ]
+
+
+def delete_workshop(session: Session, *, workshop_id: int) -> None:
+    """Delete a workshop and everything in it: organisations, participants, statements, votes."""
+    workshop = get_workshop(session, workshop_id)
+    workshop.current_statement_id = None
+    session.flush()
+    session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+    session.commit()
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+def add_organisation(session: Session, *, workshop_id: int, name: str, principal: str) -> int:
+    get_workshop(session, workshop_id)
+    name = " ".join((name or "").split())
+    if not name:
+        raise WorkshopError("error.organisation_empty")
+    if len(name) > 120:
+        raise WorkshopError("error.organisation_too_long", limit=120)
+    if principal not in domain.PRINCIPALS:
+        raise WorkshopError("error.bad_principal")
+    existing = session.scalar(
+        select(Organisation.id).where(
+            Organisation.workshop_id == workshop_id, func.lower(Organisation.name) == name.lower()
+        )
+    )
+    if existing is not None:
+        raise WorkshopError("error.organisation_exists", name=name)
+    org = Organisation(workshop_id=workshop_id, name=name, principal=principal)
+    session.add(org)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise WorkshopError("error.organisation_exists", name=name) from None
+    return org.id
+
+
+def remove_organisation(session: Session, *, workshop_id: int, organisation_id: int) -> None:
+    """Remove an organisation nobody has joined as and no statement is about."""
+    org = _organisation(session, workshop_id, organisation_id)
+    used = session.scalar(
+        select(func.count()).select_from(Statement).where(Statement.organisation_id == org.id)
+    ) or session.scalar(
+        select(func.count()).select_from(Participant).where(Participant.organisation_id == org.id)
+    )
+    if used:
+        raise WorkshopError("error.organisation_in_use", name=org.name)
+    session.delete(org)
+    session.commit()
+
+
+def _organisation(session: Session, workshop_id: int, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None or org.workshop_id != workshop_id:
+        raise WorkshopError("error.organisation_not_found")
+    return org
+
+
+# --- Statements ------------------------------------------------------------------------------
+
+
+def _check_kind(topic: str, perspective: str) -> None:
+    if topic not in domain.TOPICS:
+        raise WorkshopError("error.bad_topic")
+    if perspective not in domain.PERSPECTIVES:
+        raise WorkshopError("error.bad_perspective")
+
+
+def _next_position(session: Session, workshop_id: int) -> int:
+    last = session.scalar(
+        select(func.max(Statement.position)).where(Statement.workshop_id == workshop_id)
+    )
+    return (last or 0) + 1
+
+
+def add_statements(
+    session: Session,
+    *,
+    workshop_id: int,
+    organisation_id: int,
+    topic: str,
+    perspective: str,
+    texts: Sequence[str],
+) -> list[int]:
+    """Add statements (one or many pasted) about one organisation, in the order given."""
+    _organisation(session, workshop_id, organisation_id)
+    _check_kind(topic, perspective)
+    cleaned = [domain.clean_statement_text(t) for t in texts]
+    if not cleaned:
+        raise WorkshopError("error.statement_empty")
+    position = _next_position(session, workshop_id)
+    rows = [
+        Statement(
+            workshop_id=workshop_id,
+            organisation_id=organisation_id,
+            topic=topic,
+            perspective=perspective,
+            text=text,
+            position=position + i,
+        )
+        for i, text in enumerate(cleaned)
+    ]
+    session.add_all(rows)
+    session.commit()
+    return [r.id for r in rows]
+
+
+def import_statements_csv(session: Session, *, workshop_id: int, data: str) -> int:
+    """Import statements from CSV; organisations must exist already. All or nothing."""
+    drafts = domain.parse_statement_csv(data)
+    orgs = {
+        o.name.casefold(): o.id
+        for o in session.scalars(
+            select(Organisation).where(Organisation.workshop_id == workshop_id)
+        )
+    }
+    unknown = sorted({d.organisation for d in drafts if d.organisation.casefold() not in orgs})
+    if unknown:
+        raise domain.CsvError([f"unknown organisation '{name}': add it first" for name in unknown])
+    position = _next_position(session, workshop_id)
+    session.add_all(
+        Statement(
+            workshop_id=workshop_id,
+            organisation_id=orgs[d.organisation.casefold()],
+            topic=d.topic,
+            perspective=d.perspective,
+            text=d.text,
+            position=position + i,
+        )
+        for i, d in enumerate(drafts)
+    )
+    session.commit()
+    return len(drafts)
+
+
+def get_statement(session: Session, workshop_id: int, statement_id: int) -> Statement:
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.workshop_id != workshop_id:
+        raise WorkshopError("error.statement_not_found")
+    return statement
+
+
+def edit_statement(
+    session: Session,
+    *,
+    workshop_id: int,
+    statement_id: int,
+    organisation_id: int,
+    topic: str,
+    perspective: str,
+    text: str,
+) -> None:
+    """Edit a statement nobody has voted on; a voted statement is reworded instead, so the
+    existing votes stay tied to the wording they answered."""
+    statement = get_statement(session, workshop_id, statement_id)
+    if statement.state != "draft":
+        raise WorkshopError("error.statement_has_votes")
+    _organisation(session, workshop_id, organisation_id)
+    _check_kind(topic, perspective)
+    statement.organisation_id = organisation_id
+    statement.topic = topic
+    statement.perspective = perspective
+    statement.text = domain.clean_statement_text(text)
+    session.commit()
+
+
+def move_statement(session: Session, *, workshop_id: int, statement_id: int, offset: int) -> None:
+    """Move a statement up (offset -1) or down (+1) in the running order."""
+    ordered = list(
+        session.scalars(
+            select(Statement)
+            .where(Statement.workshop_id == workshop_id)
+            .order_by(Statement.position, Statement.id)
+        )
+    )
+    index = next((i for i, s in enumerate(ordered) if s.id == statement_id), None)
+    if index is None:
+        raise WorkshopError("error.statement_not_found")
+    target = max(0, min(len(ordered) - 1, index + offset))
+    ordered.insert(target, ordered.pop(index))
+    for position, statement in enumerate(ordered, start=1):
+        statement.position = position
+    session.commit()
+
+
+def set_hidden(session: Session, *, workshop_id: int, statement_id: int, hidden: bool) -> None:
+    """Hide a statement from the room (an open one is closed first, keeping its votes)."""
+    statement = get_statement(session, workshop_id, statement_id)
+    statement.hidden = hidden
+    if hidden and statement.state == "open":
+        statement.state = "closed"
+        statement.closed_at = domain_now()
+    session.commit()
+
+
+def domain_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
