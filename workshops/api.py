@@ -9,7 +9,7 @@ from flask import session as cookie_session
 
 from db import get_session
 from web import client_key, error_text
-from workshops import results, services, voting
+from workshops import domain, results, services, voting
 from workshops.domain import WorkshopError
 from workshops.models import Workshop
 from workshops.voting import ParticipantInfo
@@ -57,9 +57,10 @@ def join() -> Any:
         return _error(WorkshopError("error.bad_payload"))
     try:
         w = _by_code(str(data.get("code", "")))
-        org = data.get("organisation_id")
-        if not isinstance(org, int) or isinstance(org, bool):
-            raise WorkshopError("error.pick_organisation")
+        try:
+            org = domain.parse_id(data.get("organisation_id"))
+        except WorkshopError:
+            raise WorkshopError("error.pick_organisation") from None
         name = data.get("display_name")
         joined = voting.join(
             get_session(),

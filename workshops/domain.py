@@ -417,6 +417,30 @@ def clean_display_name(name: str | None) -> str | None:
     return name
 
 
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: object) -> int:
+    """A database id from untrusted input: a positive integer that fits a column.
+
+    >>> parse_id("12"), parse_id(7)
+    (12, 7)
+    >>> parse_id(10**30)
+    Traceback (most recent call last):
+    ...
+    workshops.domain.WorkshopError: error.bad_payload
+    """
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise WorkshopError("error.bad_payload")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise WorkshopError("error.bad_payload") from None
+    if not 0 < value <= MAX_ID:
+        raise WorkshopError("error.bad_payload")
+    return value
+
+
 BALLOT_ID = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 
 
@@ -431,12 +455,7 @@ def check_ballot(statement_id: object, choice: object, ballot_id: object) -> tup
     ...
     workshops.domain.WorkshopError: error.bad_choice
     """
-    if isinstance(statement_id, bool) or not isinstance(statement_id, int | str):
-        raise WorkshopError("error.bad_payload")
-    try:
-        sid = int(statement_id)
-    except ValueError:
-        raise WorkshopError("error.bad_payload") from None
+    sid = parse_id(statement_id)
     if choice not in CHOICES:
         raise WorkshopError("error.bad_choice")
     if not isinstance(ballot_id, str) or not BALLOT_ID.match(ballot_id):

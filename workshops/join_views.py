@@ -76,12 +76,12 @@ def pick(code: str) -> Any:
         joined = voting.join(
             db,
             workshop_id=workshop.id,
-            organisation_id=int(form.get("organisation_id") or 0),
+            organisation_id=domain.parse_id(form.get("organisation_id") or "0"),
             display_name=form.get("display_name"),
         )
-    except (WorkshopError, ValueError) as exc:
-        err = exc if isinstance(exc, WorkshopError) else WorkshopError("error.pick_organisation")
-        flash(error_text(err), "error")
+    except WorkshopError as exc:
+        key = "error.pick_organisation" if exc.key == "error.bad_payload" else exc.key
+        flash(error_text(WorkshopError(key, **exc.params)), "error")
         return render_template("participant/pick.html", workshop=workshop, form=form), 400
     tokens = _tokens()
     tokens[workshop.join_code] = joined.token

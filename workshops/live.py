@@ -6,10 +6,11 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_app_context
 from flask_socketio import SocketIO
+from sqlalchemy.orm import Session
 
-from db import session_scope
+from db import get_session, session_scope
 from workshops import voting
 from workshops.throttle import Throttle
 
@@ -36,10 +37,17 @@ class Broadcaster:
         self.lock = threading.Lock()
 
     def push_now(self, workshop_id: int) -> None:
-        """Recount and send the state to phones, projector and facilitator."""
-        with session_scope(self.app) as session:
-            public = voting.room_state(session, workshop_id, audience="phones")
-            private = voting.room_state(session, workshop_id, audience="facilitator")
+        """Recount and send the state to phones, projector and facilitator.
+
+        Inside a request or socket event this reads through that event's own session (one
+        owner per event, never a second connection waiting on the first); a background push
+        opens its own.
+        """
+        if has_app_context():
+            public, private = self._read(get_session(), workshop_id)
+        else:
+            with session_scope(self.app) as session:
+                public, private = self._read(session, workshop_id)
         for audience in ("phones", "projector"):
             self.socketio.emit("state", public, to=room(workshop_id, audience), namespace=NAMESPACE)
         self.socketio.emit(
@@ -47,6 +55,13 @@ class Broadcaster:
         )
         with self.lock:
             self.throttle.fired(workshop_id, now=time.monotonic())
+
+    @staticmethod
+    def _read(session: Session, workshop_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        public = voting.room_state(session, workshop_id, audience="phones")
+        private = voting.room_state(session, workshop_id, audience="facilitator")
+        session.rollback()  # end the read transaction before any network I/O
+        return public, private
 
     def changed(self, workshop_id: int) -> None:
         """A vote arrived: push now if the room was quiet, else once at the interval's end."""

@@ -27,10 +27,7 @@ def _date(raw: str | None) -> dt.date | None:
 
 
 def _int(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise WorkshopError("error.bad_payload") from None
+    return domain.parse_id(raw if raw is not None else "")
 
 
 @bp.get("/")

@@ -268,29 +268,29 @@ def cast_vote(
     ):
         raise WorkshopError("error.not_eligible")
     now = utcnow()
-    session.add(
-        VoteEvent(
-            ballot_id=ballot_id,
-            statement_id=statement_id,
-            participant_id=participant_id,
-            choice=choice,
-            created_at=now,
-        )
-    )
-    _upsert(
-        session,
-        Vote,
-        {
-            "statement_id": statement_id,
-            "participant_id": participant_id,
-            "choice": choice,
-            "ballot_id": ballot_id,
-            "updated_at": now,
-        },
-        index=["statement_id", "participant_id"],
-        set_={"choice": choice, "ballot_id": ballot_id, "updated_at": now},
-    )
     try:
+        session.add(
+            VoteEvent(
+                ballot_id=ballot_id,
+                statement_id=statement_id,
+                participant_id=participant_id,
+                choice=choice,
+                created_at=now,
+            )
+        )
+        _upsert(
+            session,
+            Vote,
+            {
+                "statement_id": statement_id,
+                "participant_id": participant_id,
+                "choice": choice,
+                "ballot_id": ballot_id,
+                "updated_at": now,
+            },
+            index=["statement_id", "participant_id"],
+            set_={"choice": choice, "ballot_id": ballot_id, "updated_at": now},
+        )
         session.commit()
     except IntegrityError:
         # The same ballot arrived twice at once; the other copy won.
@@ -303,10 +303,14 @@ def cast_vote(
 
 
 def _retried(session: Session, seen: VoteEvent, participant: Participant) -> VoteResult:
-    if seen.participant_id != participant.id:
-        raise WorkshopError("error.bad_ballot")
+    # Read everything before ending the transaction: touching an expired row afterwards
+    # would silently open a new one (and, on SQLite, hold the write lock).
+    result = VoteResult(participant.workshop_id, seen.statement_id, seen.choice, retried=True)
+    owner = seen.participant_id
     session.rollback()
-    return VoteResult(participant.workshop_id, seen.statement_id, seen.choice, retried=True)
+    if owner != participant.id:
+        raise WorkshopError("error.bad_ballot")
+    return result
 
 
 # --- The room's state ------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""Fixtures: an app on a fresh SQLite file, its clients, a logged-in facilitator, a workshop."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app import create_app
+from db import session_scope
+from workshops import services
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SOCKETIO_ASYNC_MODE": "threading",
+            # Push every change at once: the throttle has its own unit tests.
+            "BROADCAST_INTERVAL": 0.0,
+        }
+    )
+    yield app
+    app.extensions["db.engine"].dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with session_scope(app) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf(client: FlaskClient) -> str:
+    """The CSRF token of the client's session (created by any page view)."""
+    client.get("/login")
+    with client.session_transaction() as sess:
+        token: str = sess["csrf"]
+    return token
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """POST a form with the session's CSRF token, as the browser would."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kw)
+
+
+@dataclass
+class Demo:
+    workshop_id: int
+    code: str
+    orgs: dict[str, int]
+    own: list[int]
+    others: list[int]
+
+
+@pytest.fixture
+def facilitator(app: Flask) -> int:
+    with session_scope(app) as s:
+        return services.create_facilitator(
+            s, email="fac@example.org", name="Facilitator", password=PASSWORD
+        )
+
+
+@pytest.fixture
+def logged_in(client: FlaskClient, facilitator: int) -> FlaskClient:
+    response = post(client, "/login", {"email": "fac@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def demo(app: Flask, facilitator: int) -> Demo:
+    """Habilitering and two other organisations; own and others' statements about Hab."""
+    with session_scope(app) as s:
+        wid = services.create_workshop(
+            s, owner_id=facilitator, title="WS1 test", date=None, target_group="children"
+        )
+        orgs = {
+            name: services.add_organisation(s, workshop_id=wid, name=name, principal=principal)
+            for name, principal in [
+                ("Habilitering", "region"),
+                ("BUP", "region"),
+                ("Elevhälsa", "municipality"),
+            ]
+        }
+        own = services.add_statements(
+            s,
+            workshop_id=wid,
+            organisation_id=orgs["Habilitering"],
+            topic="target_group",
+            perspective="own",
+            texts=["Barn och unga 0–18 år", "Barn med enbart autism t.o.m. 6 år"],
+        )
+        others = services.add_statements(
+            s,
+            workshop_id=wid,
+            organisation_id=orgs["Habilitering"],
+            topic="mandate",
+            perspective="others",
+            texts=["Stödsamtal", "Utredning"],
+        )
+        code = services.get_workshop(s, wid).join_code
+    return Demo(wid, code, orgs, own, others)
+
+
+def join_phone(app: Flask, demo: Demo, org: str, name: str | None = None) -> FlaskClient:
+    """A phone that joined the demo workshop through the pages; returns its client."""
+    phone = app.test_client()
+    response = post(
+        phone,
+        f"/{demo.code}",
+        {"organisation_id": demo.orgs[org], "display_name": name or ""},
+    )
+    assert response.status_code == 302, response.data
+    assert re.search(rf"/{demo.code}/p$", response.location)
+    return phone

@@ -1,0 +1,172 @@
+"""A facilitator and two phones run a statement end to end over HTTP and Socket.IO."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Demo, join_phone, post
+
+
+def live(app, client, **auth: Any):
+    sio = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth=auth, flask_test_client=client
+    )
+    assert sio.is_connected("/live")
+    return sio
+
+
+def states(sio) -> list[dict]:
+    return [e["args"][0] for e in sio.get_received("/live") if e["name"] == "state"]
+
+
+def last_state(sio) -> dict:
+    received = states(sio)
+    assert received, "no state pushed"
+    return received[-1]
+
+
+def vote(sio, statement_id: int, choice: str, ballot_id: str) -> dict:
+    return sio.emit(
+        "cast_vote",
+        {"statement_id": statement_id, "choice": choice, "ballot_id": ballot_id},
+        namespace="/live",
+        callback=True,
+    )
+
+
+@pytest.fixture
+def room(app, logged_in, demo: Demo):
+    """Console and projector of the logged-in facilitator, and two phones (BUP, Elevhälsa)."""
+    console = live(app, logged_in, role="facilitator", workshop_id=demo.workshop_id)
+    projector = live(app, logged_in, role="projector", workshop_id=demo.workshop_id)
+    phones = [join_phone(app, demo, "BUP", "Anna"), join_phone(app, demo, "Elevhälsa")]
+    sockets = [live(app, p, role="participant", code=demo.code) for p in phones]
+    for sio in (console, projector, *sockets):
+        sio.get_received("/live")
+    return console, projector, sockets
+
+
+def action(client, demo: Demo, name: str, **fields) -> None:
+    response = post(
+        client, f"/f/w/{demo.workshop_id}/live/{name}", fields, headers={"Accept": "application/json"}
+    )
+    assert response.get_json() == {"ok": True}, response.get_data(as_text=True)
+
+
+def test_phones_vote_change_their_vote_and_see_the_result_only_after_reveal(
+    app, logged_in, demo, room
+):
+    console, projector, (anna, bea) = room
+    sid = demo.own[0]
+    action(logged_in, demo, "open", statement_id=sid)
+    opened = last_state(anna)
+    assert opened["current"]["text"] == "Barn och unga 0–18 år"
+    assert opened["current"]["eligible"] == 2
+
+    assert vote(anna, sid, "yes", "ballot-anna-1")["ok"] is True
+    assert vote(bea, sid, "no", "ballot-bea-01")["ok"] is True
+    assert vote(anna, sid, "discuss", "ballot-anna-2")["ok"] is True
+
+    seen_by_projector = last_state(projector)["current"]
+    assert (seen_by_projector["voted"], seen_by_projector["tally"]) == (2, None)
+    assert last_state(console)["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 1, "total": 2}
+    assert last_state(bea)["current"]["tally"] is None
+
+    action(logged_in, demo, "reveal", statement_id=sid)
+    assert last_state(projector)["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 1, "total": 2}
+    assert last_state(anna)["current"]["tally"]["discuss"] == 1
+
+    action(logged_in, demo, "close", statement_id=sid)
+    refused = vote(bea, sid, "yes", "ballot-bea-02")
+    assert refused["ok"] is False and "stängt" in refused["error"]
+    assert last_state(console)["current"]["tally"]["no"] == 1
+
+    queue = logged_in.get(f"/f/w/{demo.workshop_id}/discuss").get_data(as_text=True)
+    assert "Barn och unga 0–18 år" in queue
+
+
+def test_a_retried_ballot_over_the_socket_counts_once(app, logged_in, demo, room):
+    console, _, (anna, _) = room
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    first = vote(anna, demo.own[0], "yes", "ballot-retry-01")
+    again = vote(anna, demo.own[0], "yes", "ballot-retry-01")
+    assert (first["retried"], again["retried"]) == (False, True)
+    assert last_state(console)["current"]["voted"] == 1
+
+
+def test_a_phone_that_reconnects_gets_its_own_votes_back(app, logged_in, demo, room):
+    _, _, (anna, _) = room
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    vote(anna, demo.own[0], "no", "ballot-anna-77")
+    anna.disconnect(namespace="/live")
+    anna.connect(namespace="/live", auth={"role": "participant", "code": demo.code})
+    state = last_state(anna)
+    assert state["me"]["votes"] == {str(demo.own[0]): "no"}
+    assert state["current"]["id"] == demo.own[0]
+
+
+def test_a_participant_may_not_answer_their_own_organisations_description(app, logged_in, demo):
+    hab = live(app, join_phone(app, demo, "Habilitering"), role="participant", code=demo.code)
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    refused = vote(hab, demo.own[0], "yes", "ballot-hab-001")
+    assert refused == {
+        "ok": False,
+        "code": "error.not_eligible",
+        "error": "Det här påståendet besvaras av andra verksamheter – ditt svar sparades inte.",
+    }
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        "yes",
+        ["statement_id", 1],
+        {"statement_id": "one", "choice": "yes", "ballot_id": "ballot-00001"},
+        {"statement_id": 1, "choice": "YES!", "ballot_id": "ballot-00001"},
+        {"statement_id": 1, "choice": "yes"},
+        {"statement_id": 1, "choice": "yes", "ballot_id": "x" * 5000},
+        {"statement_id": 10**30, "choice": "yes", "ballot_id": "ballot-00001"},
+    ],
+)
+def test_a_malformed_payload_gets_an_error_ack_and_the_room_keeps_working(
+    app, logged_in, demo, room, payload
+):
+    _, _, (anna, bea) = room
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    ack = anna.emit("cast_vote", payload, namespace="/live", callback=True)
+    assert ack["ok"] is False and ack["error"]
+    assert vote(bea, demo.own[0], "yes", "ballot-bea-ok1")["ok"] is True
+
+
+def test_a_connection_without_a_joined_phone_or_login_is_refused(app, demo):
+    stranger = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"role": "participant", "code": demo.code}
+    )
+    assert not stranger.is_connected("/live")
+    spy = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"role": "projector", "workshop_id": demo.workshop_id}
+    )
+    assert not spy.is_connected("/live")
+
+
+def test_a_batch_is_answered_at_each_phones_own_pace(app, logged_in, demo, room):
+    console, _, (anna, _) = room
+    fields = {"statement_id": [str(s) for s in demo.own]}
+    action(logged_in, demo, "open-batch", **fields)
+    assert [s["id"] for s in last_state(anna)["open"]] == demo.own
+    assert vote(anna, demo.own[1], "yes", "ballot-batch-2")["ok"] is True
+    assert vote(anna, demo.own[0], "no", "ballot-batch-1")["ok"] is True
+    assert {s["id"]: s["voted"] for s in last_state(console)["open"]} == {
+        demo.own[0]: 1,
+        demo.own[1]: 1,
+    }
+
+
+def test_joining_updates_the_joined_count_on_the_projector(app, logged_in, demo):
+    projector = live(app, logged_in, role="projector", workshop_id=demo.workshop_id)
+    assert last_state(projector)["joined"] == 0
+    join_phone(app, demo, "BUP")
+    assert last_state(projector)["joined"] == 1

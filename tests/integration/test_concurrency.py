@@ -1,0 +1,116 @@
+"""Votes arriving at once, and votes racing a close, on a real database (SQLite; PostgreSQL
+too when BRYGGA_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app import create_app
+from db import session_scope
+from workshops import services, voting
+from workshops.domain import WorkshopError
+from workshops.models import Vote, VoteEvent
+
+PARTICIPANTS = 100
+
+
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_app(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    else:
+        url = os.environ.get("BRYGGA_TEST_POSTGRES_URL")
+        if not url:
+            pytest.skip("PostgreSQL tests need BRYGGA_TEST_POSTGRES_URL (set by .ci/run)")
+        schema = f"t_{uuid.uuid4().hex[:10]}"
+        from sqlalchemy import create_engine
+
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{url}?options=-csearch_path%3D{schema}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading"})
+    yield app
+    app.extensions["db.engine"].dispose()
+    if request.param == "postgresql":
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def setup_room(app, participants: int):
+    with session_scope(app) as s:
+        wid = services.create_workshop(s, owner_id=None, title="Race", date=None, target_group="adults")
+        subject = services.add_organisation(s, workshop_id=wid, name="Subject", principal="region")
+        other = services.add_organisation(s, workshop_id=wid, name="Other", principal="municipality")
+        [sid] = services.add_statements(
+            s, workshop_id=wid, organisation_id=subject, topic="mandate", perspective="own",
+            texts=["A statement"],
+        )
+        pids = [
+            voting.join(s, workshop_id=wid, organisation_id=other, display_name=None).participant_id
+            for _ in range(participants)
+        ]
+        voting.open_statements(s, workshop_id=wid, statement_ids=[sid])
+    return wid, sid, pids
+
+
+def vote(app, pid: int, sid: int, barrier: threading.Barrier | None = None) -> bool:
+    if barrier:
+        barrier.wait()
+    with session_scope(app) as s:
+        try:
+            voting.cast_vote(
+                s, participant_id=pid, statement_id=sid, choice="yes", ballot_id=f"b-{pid}-{sid}-x"
+            )
+        except WorkshopError as exc:
+            assert exc.key == "error.statement_closed"
+            return False
+    return True
+
+
+def test_a_hundred_participants_voting_at_once_give_exactly_a_hundred_votes(db_app):
+    wid, sid, pids = setup_room(db_app, PARTICIPANTS)
+    barrier = threading.Barrier(20)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        acks = list(pool.map(lambda p: vote(db_app, p, sid, barrier if p < pids[0] + 20 else None), pids))
+    assert acks == [True] * PARTICIPANTS
+    with session_scope(db_app) as s:
+        assert s.scalar(select(func.count()).select_from(Vote)) == PARTICIPANTS
+        assert s.scalar(select(func.count()).select_from(VoteEvent)) == PARTICIPANTS
+
+
+def test_votes_racing_a_close_are_acknowledged_exactly_when_they_count(db_app):
+    wid, sid, pids = setup_room(db_app, 60)
+    start = threading.Barrier(21)
+
+    def closer() -> None:
+        start.wait()
+        with session_scope(db_app) as s:
+            voting.close_statement(s, workshop_id=wid, statement_id=sid)
+
+    with ThreadPoolExecutor(max_workers=21) as pool:
+        closing = pool.submit(closer)
+        acks = list(pool.map(lambda p: vote(db_app, p, sid, start if p < pids[0] + 20 else None), pids))
+        closing.result()
+    with session_scope(db_app) as s:
+        counted = set(s.scalars(select(Vote.participant_id)).all())
+    assert {p for p, ok in zip(pids, acks, strict=True) if ok} == counted
+
+
+def test_a_retried_ballot_racing_itself_counts_once(db_app):
+    wid, sid, [pid] = setup_room(db_app, 1)
+    barrier = threading.Barrier(8)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        acks = list(pool.map(lambda _: vote(db_app, pid, sid, barrier), range(8)))
+    assert acks == [True] * 8
+    with session_scope(db_app) as s:
+        assert s.scalar(select(func.count()).select_from(VoteEvent)) == 1

@@ -1,0 +1,287 @@
+"""Use cases on a real SQLite database: preparation, voting, discussion, deletion."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import Demo
+from workshops import domain, results, services, voting
+from workshops.domain import CsvError, WorkshopError
+from workshops.models import Organisation, Participant, Statement, Vote, VoteEvent, Workshop
+
+
+def joined(session, demo: Demo, org: str) -> int:
+    return voting.join(
+        session, workshop_id=demo.workshop_id, organisation_id=demo.orgs[org], display_name=None
+    ).participant_id
+
+
+def count(session, model, *where) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_a_facilitator_password_is_stored_hashed_and_checked(session):
+    fid = services.create_facilitator(session, email="A@b.se", name="A", password="long-password-1")
+    assert services.authenticate(session, email="a@b.se", password="long-password-1") == fid
+    assert services.authenticate(session, email="a@b.se", password="wrong-password") is None
+
+
+def test_a_short_password_is_refused(session):
+    with pytest.raises(WorkshopError, match="password_too_short"):
+        services.create_facilitator(session, email="a@b.se", name="A", password="short")
+
+
+def test_an_organisation_cannot_be_added_twice(session, demo):
+    with pytest.raises(WorkshopError, match="organisation_exists"):
+        services.add_organisation(
+            session, workshop_id=demo.workshop_id, name="habilitering", principal="region"
+        )
+
+
+def test_pasted_statements_keep_their_order_after_the_existing_ones(session, demo):
+    ids = services.add_statements(
+        session,
+        workshop_id=demo.workshop_id,
+        organisation_id=demo.orgs["BUP"],
+        topic="mandate",
+        perspective="others",
+        texts=domain.pasted_lines("- Stödsamtal\n- Hjälpmedel\n"),
+    )
+    order = [s.id for s in services.get_workshop(session, demo.workshop_id).statements]
+    assert order[-2:] == ids
+
+
+def test_a_csv_with_an_unknown_organisation_imports_nothing(session, demo):
+    before = count(session, Statement)
+    data = "organisation;topic;perspective;text\nBUP;uppdrag;andra;A\nOkänd;uppdrag;andra;B\n"
+    with pytest.raises(CsvError) as exc:
+        services.import_statements_csv(session, workshop_id=demo.workshop_id, data=data)
+    assert exc.value.problems == ["unknown organisation 'Okänd': add it first"]
+    assert count(session, Statement) == before
+
+
+def test_a_csv_is_imported_whole(session, demo):
+    data = "organisation;topic;perspective;text\nBUP;uppdrag;andra;A\nelevhälsa;målgrupp;egen;B\n"
+    assert services.import_statements_csv(session, workshop_id=demo.workshop_id, data=data) == 2
+
+
+def test_statements_move_up_and_down(session, demo):
+    first, second = demo.own
+    services.move_statement(session, workshop_id=demo.workshop_id, statement_id=second, offset=-1)
+    order = [s.id for s in services.get_workshop(session, demo.workshop_id).statements]
+    assert order[:2] == [second, first]
+
+
+def test_a_voted_statement_can_no_longer_be_edited(session, demo):
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    with pytest.raises(WorkshopError, match="statement_has_votes"):
+        services.edit_statement(
+            session,
+            workshop_id=demo.workshop_id,
+            statement_id=sid,
+            organisation_id=demo.orgs["BUP"],
+            topic="mandate",
+            perspective="own",
+            text="other",
+        )
+
+
+def test_a_vote_is_stored_once_and_a_changed_vote_replaces_it(session, demo):
+    pid = joined(session, demo, "BUP")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-0000001")
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-0000002")
+    assert session.scalars(select(Vote.choice).where(Vote.statement_id == sid)).all() == ["no"]
+    history = session.scalars(select(VoteEvent.choice).order_by(VoteEvent.id)).all()
+    assert history == ["yes", "no"]
+
+
+def test_a_retried_ballot_counts_once(session, demo):
+    pid = joined(session, demo, "BUP")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    first = voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-retry-1"
+    )
+    again = voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-retry-1"
+    )
+    assert (first.retried, again.retried) == (False, True)
+    assert count(session, Vote) == 1
+    assert count(session, VoteEvent) == 1
+
+
+def test_a_late_retry_of_an_old_ballot_does_not_undo_a_newer_vote(session, demo):
+    pid = joined(session, demo, "BUP")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01")
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-new-01")
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01")
+    assert session.scalar(select(Vote.choice)) == "no"
+
+
+def test_a_ballot_id_of_another_participant_is_refused(session, demo):
+    a, b = joined(session, demo, "BUP"), joined(session, demo, "Elevhälsa")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    voting.cast_vote(session, participant_id=a, statement_id=sid, choice="yes", ballot_id="b-shared1")
+    with pytest.raises(WorkshopError, match="bad_ballot"):
+        voting.cast_vote(
+            session, participant_id=b, statement_id=sid, choice="no", ballot_id="b-shared1"
+        )
+
+
+@pytest.mark.parametrize("state", ["draft", "closed", "hidden"])
+def test_a_vote_on_a_statement_that_is_not_open_stores_nothing(session, demo, state):
+    pid = joined(session, demo, "BUP")
+    sid = demo.own[0]
+    if state == "closed":
+        voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+        voting.close_statement(session, workshop_id=demo.workshop_id, statement_id=sid)
+    if state == "hidden":
+        voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+        services.set_hidden(session, workshop_id=demo.workshop_id, statement_id=sid, hidden=True)
+    with pytest.raises(WorkshopError, match="statement_closed"):
+        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+    assert count(session, Vote) == count(session, VoteEvent) == 0
+
+
+def test_the_subject_organisation_may_not_judge_its_own_description(session, demo):
+    pid = joined(session, demo, "Habilitering")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    with pytest.raises(WorkshopError, match="not_eligible"):
+        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+    assert count(session, Vote) == 0
+
+
+def test_a_statement_of_another_workshop_cannot_be_voted_on(session, demo):
+    other = services.create_workshop(
+        session, owner_id=None, title="Other", date=None, target_group="adults"
+    )
+    org = services.add_organisation(session, workshop_id=other, name="X", principal="region")
+    [sid] = services.add_statements(
+        session, workshop_id=other, organisation_id=org, topic="mandate", perspective="own",
+        texts=["x"],
+    )
+    voting.open_statements(session, workshop_id=other, statement_ids=[sid])
+    pid = joined(session, demo, "BUP")
+    with pytest.raises(WorkshopError, match="statement_not_found"):
+        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+
+
+def test_opening_a_statement_closes_the_previous_one_in_live_mode(session, demo):
+    a, b = demo.own
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[a])
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[b])
+    states = dict(session.execute(select(Statement.id, Statement.state)).all())
+    assert (states[a], states[b]) == ("closed", "open")
+
+
+def test_a_batch_keeps_several_statements_open(session, demo):
+    voting.open_statements(
+        session, workshop_id=demo.workshop_id, statement_ids=demo.own, exclusive=False
+    )
+    state = voting.room_state(session, demo.workshop_id, audience="phones")
+    assert [s["id"] for s in state["open"]] == demo.own
+
+
+def test_n_of_m_counts_only_those_who_may_answer(session, demo):
+    for org in ("Habilitering", "BUP", "BUP", "Elevhälsa"):
+        joined(session, demo, org)
+    voting.open_statements(
+        session, workshop_id=demo.workshop_id, statement_ids=[demo.own[0], demo.others[0]],
+        exclusive=False,
+    )
+    state = voting.room_state(session, demo.workshop_id, audience="phones")
+    eligible = {s["id"]: s["eligible"] for s in state["open"]}
+    assert eligible == {demo.own[0]: 3, demo.others[0]: 1}
+
+
+def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
+    pid = joined(session, demo, "BUP")
+    sid = demo.own[0]
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-000001")
+    phones = voting.room_state(session, demo.workshop_id, audience="phones")
+    console = voting.room_state(session, demo.workshop_id, audience="facilitator")
+    assert phones["current"]["tally"] is None and phones["current"]["voted"] == 1
+    assert console["current"]["tally"]["no"] == 1
+    voting.reveal(session, workshop_id=demo.workshop_id, statement_id=sid, revealed=True)
+    phones = voting.room_state(session, demo.workshop_id, audience="phones")
+    assert phones["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 0, "total": 1}
+
+
+def vote_all(session, demo, sid, choices):
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    for i, (org, choice) in enumerate(choices):
+        pid = joined(session, demo, org)
+        voting.cast_vote(
+            session, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"b-{sid}-{i:05d}"
+        )
+
+
+def test_results_show_expectation_gaps_and_agreement(session, demo):
+    vote_all(session, demo, demo.others[0], [("Habilitering", "no"), ("Habilitering", "no")])
+    vote_all(session, demo, demo.others[1], [("Habilitering", "yes")])
+    vote_all(session, demo, demo.own[0], [("BUP", "yes"), ("Elevhälsa", "yes"), ("BUP", "no")])
+    res = results.workshop_results(session, demo.workshop_id)
+    assert [g.text for g in res.gaps] == ["Stödsamtal"]
+    [hab] = res.organisations
+    assert hab.organisation == "Habilitering"
+    assert hab.agreement == pytest.approx(2 / 3)
+    assert [g.text for g in hab.expectation_gaps] == ["Stödsamtal"]
+
+
+def test_the_discussion_queue_orders_by_discuss_votes(session, demo):
+    vote_all(session, demo, demo.own[0], [("BUP", "discuss")])
+    vote_all(session, demo, demo.own[1], [("BUP", "discuss"), ("Elevhälsa", "discuss")])
+    queue = results.workshop_results(session, demo.workshop_id).queue
+    assert [item.result.id for item in queue] == [demo.own[1], demo.own[0]]
+
+
+def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wording(session, demo):
+    old = demo.own[0]
+    vote_all(session, demo, old, [("BUP", "discuss"), ("Elevhälsa", "no")])
+    new = results.record_discussion(
+        session, workshop_id=demo.workshop_id, statement_id=old, note="Åldersgräns oklar",
+        outcome="reworded", new_text="Barn och unga 0–17 år",
+    )
+    assert new is not None
+    order = [s.id for s in services.get_workshop(session, demo.workshop_id).statements]
+    assert order.index(new) == order.index(old) + 1
+    assert count(session, Vote, Vote.statement_id == old) == 2
+    assert count(session, Vote, Vote.statement_id == new) == 0
+    vote_all(session, demo, new, [("BUP", "yes")])
+    res = results.workshop_results(session, demo.workshop_id)
+    own_texts = [r.text for r in res.organisations[0].own]
+    assert "Barn och unga 0–17 år" in own_texts and "Barn och unga 0–18 år" not in own_texts
+    assert res.queue[0].replaced_by == new
+
+
+def test_an_outcome_must_be_one_of_the_four(session, demo):
+    with pytest.raises(WorkshopError, match="bad_outcome"):
+        results.record_discussion(
+            session, workshop_id=demo.workshop_id, statement_id=demo.own[0], note="", outcome="x"
+        )
+
+
+def test_deleting_a_workshop_deletes_everything_in_it(session, demo):
+    vote_all(session, demo, demo.own[0], [("BUP", "yes"), ("Elevhälsa", "discuss")])
+    services.delete_workshop(session, workshop_id=demo.workshop_id)
+    session.expire_all()
+    for model in (Workshop, Organisation, Participant, Statement, Vote, VoteEvent):
+        assert count(session, model) == 0, model.__name__
+
+
+def test_an_unknown_code_is_refused_and_attempts_are_limited(session, demo):
+    for _ in range(voting.JOIN_FAILURES_ALLOWED):
+        with pytest.raises(WorkshopError, match="unknown_code"):
+            voting.find_workshop_by_code(session, "XXXXXX", client_key="k1")
+    with pytest.raises(WorkshopError, match="rate_limited"):
+        voting.find_workshop_by_code(session, demo.code, client_key="k1")
+    assert voting.find_workshop_by_code(session, demo.code, client_key="k2").id == demo.workshop_id

@@ -1,0 +1,39 @@
+"""Dependencies point inward: the pure modules import no web framework and no database."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PURE = [
+    "workshops/domain.py",
+    "workshops/throttle.py",
+    "workshops/catalogue.py",
+    "i18n.py",
+    "journey_maps/format.py",
+    "journey_maps/graph.py",
+    "journey_maps/analysis.py",
+    "journey_maps/export.py",
+    "roles/catalogue.py",
+]
+FORBIDDEN = ("flask", "flask_socketio", "sqlalchemy", "db", "web")
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_module_imports_no_framework(module):
+    path = ROOT / module
+    if not path.exists():
+        pytest.skip(f"{module} does not exist yet")
+    assert imported_roots(path) & set(FORBIDDEN) == set()
