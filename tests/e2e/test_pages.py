@@ -1,0 +1,175 @@
+"""Pages and the JSON API through the Flask test client: login, joining, preparing, results."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.conftest import Demo, csrf, join_phone, post
+from workshops import voting
+
+
+def test_facilitator_pages_require_login(client, demo):
+    for url in ("/f/", f"/f/w/{demo.workshop_id}", f"/f/w/{demo.workshop_id}/console",
+                f"/f/w/{demo.workshop_id}/projector", f"/f/w/{demo.workshop_id}/results"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.location, url
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, facilitator):
+    response = post(client, "/login", {"email": "fac@example.org", "password": "nope-nope-nope"})
+    assert response.status_code == 401
+    assert "Fel e-post eller lösenord" in response.get_data(as_text=True)
+
+
+def test_a_form_without_the_csrf_token_is_refused(logged_in, demo):
+    response = logged_in.post(f"/f/w/{demo.workshop_id}/live/close-all")
+    assert response.status_code == 400
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client, facilitator):
+    token = csrf(client)
+    data = {"email": "fac@example.org", "password": "a-long-test-password", "csrf_token": token}
+    response = client.post("/login", data={**data, "next": "//evil.example/x"})
+    assert response.location == "/f/"
+
+
+def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statements(logged_in):
+    response = post(logged_in, "/f/new", {"title": "WS1 Vuxna", "date": "2026-12-01",
+                                          "target_group": "adults"})
+    wid = int(re.search(r"/f/w/(\d+)", response.location).group(1))
+    post(logged_in, f"/f/w/{wid}/organisations", {"suggested": ["NSPH", "VC Närhälsan"]})
+    post(logged_in, f"/f/w/{wid}/organisations", {"name": "Brukarrådet", "principal": "civil_society"})
+    page = logged_in.get(f"/f/w/{wid}").get_data(as_text=True)
+    assert "VC Närhälsan" in page and "Brukarrådet" in page and "Civilsamhälle" in page
+    org = re.search(r'<option value="(\d+)"[^>]*>NSPH</option>', page).group(1)
+    response = post(logged_in, f"/f/w/{wid}/statements", {
+        "organisation_id": org, "topic": "mandate", "perspective": "others",
+        "texts": "• Stödsamtal\n\n• Anhörigstöd\n"})
+    page = logged_in.get(response.location).get_data(as_text=True)
+    assert "2 påståenden tillagda" in page
+    assert page.index("Stödsamtal") < page.index("Anhörigstöd")
+
+
+def test_a_broken_csv_is_reported_line_by_line_and_nothing_is_imported(logged_in, demo):
+    data = "verksamhet;ämne;perspektiv;text\nBUP;färg;egen;x\n".encode()
+    response = post(logged_in, f"/f/w/{demo.workshop_id}/statements/import",
+                    {"file": (io.BytesIO(data), "s.csv")}, content_type="multipart/form-data",
+                    follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Filen importerades inte: line 2: unknown topic &#39;färg&#39;" in page
+
+
+def test_a_csv_saved_by_excel_in_windows_1252_is_imported(logged_in, demo):
+    data = "verksamhet;ämne;perspektiv;text\nBUP;målgrupp;andra;Barn 0–6 år\n".encode("cp1252")
+    response = post(logged_in, f"/f/w/{demo.workshop_id}/statements/import",
+                    {"file": (io.BytesIO(data), "s.csv")}, content_type="multipart/form-data",
+                    follow_redirects=True)
+    assert "Barn 0–6 år" in response.get_data(as_text=True)
+
+
+def test_statement_text_with_html_is_shown_as_text(logged_in, demo):
+    post(logged_in, f"/f/w/{demo.workshop_id}/statements", {
+        "organisation_id": demo.orgs["BUP"], "topic": "mandate", "perspective": "own",
+        "texts": "<script>alert(1)</script>"})
+    page = logged_in.get(f"/f/w/{demo.workshop_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_every_page_sends_a_content_security_policy_without_inline_scripts(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_a_phone_joins_by_code_and_stays_the_same_participant_on_reload(app, client, demo):
+    response = post(client, "/", {"code": demo.code.lower()[:3] + " " + demo.code[3:].lower()})
+    assert response.location.endswith(f"/{demo.code}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Vilken verksamhet representerar du?" in page and "Elevhälsa" in page
+    response = post(client, f"/{demo.code}", {"organisation_id": demo.orgs["BUP"]})
+    assert response.location.endswith(f"/{demo.code}/p")
+    assert client.get(f"/{demo.code}").location.endswith(f"/{demo.code}/p")
+    assert "BUP" in client.get(f"/{demo.code}/p").get_data(as_text=True)
+
+
+def test_joining_without_picking_an_organisation_says_so(client, demo):
+    response = post(client, f"/{demo.code}", {"display_name": "Anna"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Välj vilken verksamhet du representerar" in page and 'value="Anna"' in page
+
+
+def test_an_unknown_code_is_explained_and_then_rate_limited(client, demo):
+    for _ in range(voting.JOIN_FAILURES_ALLOWED):
+        response = post(client, "/", {"code": "XXXXXX"})
+        assert response.status_code == 404
+        assert "Ingen workshop har den koden" in response.get_data(as_text=True)
+    response = post(client, "/", {"code": demo.code})
+    assert response.status_code == 429
+    assert "För många försök" in response.get_data(as_text=True)
+
+
+def test_the_interface_switches_to_english_and_remembers_it(client):
+    assert "Join a workshop" in client.get("/?lang=en").get_data(as_text=True)
+    assert "Join a workshop" in client.get("/").get_data(as_text=True)
+    assert "Delta i en workshop" in client.get("/?lang=sv").get_data(as_text=True)
+
+
+def test_the_qr_code_is_an_svg_drawn_by_the_server(client, demo):
+    response = client.get(f"/qr/{demo.code}.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<svg")
+
+
+def test_deleting_a_workshop_needs_its_code_typed(logged_in, demo):
+    post(logged_in, f"/f/w/{demo.workshop_id}/delete", {"confirm": "WRONG1"})
+    assert logged_in.get(f"/f/w/{demo.workshop_id}").status_code == 200
+    post(logged_in, f"/f/w/{demo.workshop_id}/delete", {"confirm": demo.code.lower()})
+    assert logged_in.get(f"/f/w/{demo.workshop_id}").status_code == 404
+
+
+def test_the_results_page_lists_expectation_gaps(app, logged_in, demo: Demo):
+    hab = join_phone(app, demo, "Habilitering")
+    sio = app.extensions["socketio"].test_client(
+        app, namespace="/live", auth={"role": "participant", "code": demo.code},
+        flask_test_client=hab)
+    post(logged_in, f"/f/w/{demo.workshop_id}/live/open", {"statement_id": demo.others[0]})
+    ack = sio.emit("cast_vote", {"statement_id": demo.others[0], "choice": "no",
+                                 "ballot_id": "ballot-gap-01"}, namespace="/live", callback=True)
+    assert ack["ok"]
+    page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
+    gaps = page[page.index("Förväntningar utanför uppdraget"):]
+    assert "Stödsamtal" in gaps
+    api = logged_in.get(f"/api/v1/workshops/{demo.workshop_id}/results").get_json()
+    assert [g["text"] for g in api["expectation_gaps"]] == ["Stödsamtal"]
+    assert "participant" not in str(api).lower()
+
+
+def test_another_client_can_join_and_read_statements_through_the_api(client, demo):
+    info = client.get(f"/api/v1/workshops/{demo.code}").get_json()
+    org = next(o["id"] for o in info["organisations"] if o["name"] == "BUP")
+    joined = client.post("/api/v1/join", json={"code": demo.code, "organisation_id": org})
+    assert joined.status_code == 201
+    token = joined.get_json()["participant_token"]
+    statements = client.get(f"/api/v1/workshops/{demo.code}/statements",
+                            headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [s["text"] for s in statements["statements"]][:2] == [
+        "Barn och unga 0–18 år", "Barn med enbart autism t.o.m. 6 år"]
+    state = client.get(f"/api/v1/workshops/{demo.code}/state",
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert state["state"]["me"]["votes"] == {}
+
+
+@pytest.mark.parametrize("body", [None, {"code": "XXXXXX", "organisation_id": 1},
+                                  {"code": "ABCDEF"}, {"organisation_id": "x"}])
+def test_a_bad_api_join_gets_a_clear_error(client, demo, body):
+    response = client.post("/api/v1/join", json=body)
+    assert response.status_code in (400, 404)
+    assert response.get_json()["ok"] is False and response.get_json()["error"]
+
+
+def test_the_api_results_need_a_facilitator(client, demo):
+    assert client.get(f"/api/v1/workshops/{demo.workshop_id}/results").status_code == 401
