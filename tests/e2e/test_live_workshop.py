@@ -50,7 +50,10 @@ def room(app, logged_in, demo: Demo):
 
 def action(client, demo: Demo, name: str, **fields) -> None:
     response = post(
-        client, f"/f/w/{demo.workshop_id}/live/{name}", fields, headers={"Accept": "application/json"}
+        client,
+        f"/f/w/{demo.workshop_id}/live/{name}",
+        fields,
+        headers={"Accept": "application/json"},
     )
     assert response.get_json() == {"ok": True}, response.get_data(as_text=True)
 
@@ -75,7 +78,12 @@ def test_phones_vote_change_their_vote_and_see_the_result_only_after_reveal(
     assert last_state(bea)["current"]["tally"] is None
 
     action(logged_in, demo, "reveal", statement_id=sid)
-    assert last_state(projector)["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 1, "total": 2}
+    assert last_state(projector)["current"]["tally"] == {
+        "yes": 0,
+        "no": 1,
+        "discuss": 1,
+        "total": 2,
+    }
     assert last_state(anna)["current"]["tally"]["discuss"] == 1
 
     action(logged_in, demo, "close", statement_id=sid)

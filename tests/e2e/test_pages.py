@@ -12,8 +12,13 @@ from workshops import voting
 
 
 def test_facilitator_pages_require_login(client, demo):
-    for url in ("/f/", f"/f/w/{demo.workshop_id}", f"/f/w/{demo.workshop_id}/console",
-                f"/f/w/{demo.workshop_id}/projector", f"/f/w/{demo.workshop_id}/results"):
+    for url in (
+        "/f/",
+        f"/f/w/{demo.workshop_id}",
+        f"/f/w/{demo.workshop_id}/console",
+        f"/f/w/{demo.workshop_id}/projector",
+        f"/f/w/{demo.workshop_id}/results",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.location, url
 
@@ -37,17 +42,29 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client, facili
 
 
 def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statements(logged_in):
-    response = post(logged_in, "/f/new", {"title": "WS1 Vuxna", "date": "2026-12-01",
-                                          "target_group": "adults"})
+    response = post(
+        logged_in, "/f/new", {"title": "WS1 Vuxna", "date": "2026-12-01", "target_group": "adults"}
+    )
     wid = int(re.search(r"/f/w/(\d+)", response.location).group(1))
     post(logged_in, f"/f/w/{wid}/organisations", {"suggested": ["NSPH", "VC Närhälsan"]})
-    post(logged_in, f"/f/w/{wid}/organisations", {"name": "Brukarrådet", "principal": "civil_society"})
+    post(
+        logged_in,
+        f"/f/w/{wid}/organisations",
+        {"name": "Brukarrådet", "principal": "civil_society"},
+    )
     page = logged_in.get(f"/f/w/{wid}").get_data(as_text=True)
     assert "VC Närhälsan" in page and "Brukarrådet" in page and "Civilsamhälle" in page
     org = re.search(r'<option value="(\d+)"[^>]*>NSPH</option>', page).group(1)
-    response = post(logged_in, f"/f/w/{wid}/statements", {
-        "organisation_id": org, "topic": "mandate", "perspective": "others",
-        "texts": "• Stödsamtal\n\n• Anhörigstöd\n"})
+    response = post(
+        logged_in,
+        f"/f/w/{wid}/statements",
+        {
+            "organisation_id": org,
+            "topic": "mandate",
+            "perspective": "others",
+            "texts": "• Stödsamtal\n\n• Anhörigstöd\n",
+        },
+    )
     page = logged_in.get(response.location).get_data(as_text=True)
     assert "2 påståenden tillagda" in page
     assert page.index("Stödsamtal") < page.index("Anhörigstöd")
@@ -55,25 +72,40 @@ def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statemen
 
 def test_a_broken_csv_is_reported_line_by_line_and_nothing_is_imported(logged_in, demo):
     data = "verksamhet;ämne;perspektiv;text\nBUP;färg;egen;x\n".encode()
-    response = post(logged_in, f"/f/w/{demo.workshop_id}/statements/import",
-                    {"file": (io.BytesIO(data), "s.csv")}, content_type="multipart/form-data",
-                    follow_redirects=True)
+    response = post(
+        logged_in,
+        f"/f/w/{demo.workshop_id}/statements/import",
+        {"file": (io.BytesIO(data), "s.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert "Filen importerades inte: line 2: unknown topic &#39;färg&#39;" in page
 
 
 def test_a_csv_saved_by_excel_in_windows_1252_is_imported(logged_in, demo):
     data = "verksamhet;ämne;perspektiv;text\nBUP;målgrupp;andra;Barn 0–6 år\n".encode("cp1252")
-    response = post(logged_in, f"/f/w/{demo.workshop_id}/statements/import",
-                    {"file": (io.BytesIO(data), "s.csv")}, content_type="multipart/form-data",
-                    follow_redirects=True)
+    response = post(
+        logged_in,
+        f"/f/w/{demo.workshop_id}/statements/import",
+        {"file": (io.BytesIO(data), "s.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Barn 0–6 år" in response.get_data(as_text=True)
 
 
 def test_statement_text_with_html_is_shown_as_text(logged_in, demo):
-    post(logged_in, f"/f/w/{demo.workshop_id}/statements", {
-        "organisation_id": demo.orgs["BUP"], "topic": "mandate", "perspective": "own",
-        "texts": "<script>alert(1)</script>"})
+    post(
+        logged_in,
+        f"/f/w/{demo.workshop_id}/statements",
+        {
+            "organisation_id": demo.orgs["BUP"],
+            "topic": "mandate",
+            "perspective": "own",
+            "texts": "<script>alert(1)</script>",
+        },
+    )
     page = logged_in.get(f"/f/w/{demo.workshop_id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -134,14 +166,21 @@ def test_deleting_a_workshop_needs_its_code_typed(logged_in, demo):
 def test_the_results_page_lists_expectation_gaps(app, logged_in, demo: Demo):
     hab = join_phone(app, demo, "Habilitering")
     sio = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth={"role": "participant", "code": demo.code},
-        flask_test_client=hab)
+        app,
+        namespace="/live",
+        auth={"role": "participant", "code": demo.code},
+        flask_test_client=hab,
+    )
     post(logged_in, f"/f/w/{demo.workshop_id}/live/open", {"statement_id": demo.others[0]})
-    ack = sio.emit("cast_vote", {"statement_id": demo.others[0], "choice": "no",
-                                 "ballot_id": "ballot-gap-01"}, namespace="/live", callback=True)
+    ack = sio.emit(
+        "cast_vote",
+        {"statement_id": demo.others[0], "choice": "no", "ballot_id": "ballot-gap-01"},
+        namespace="/live",
+        callback=True,
+    )
     assert ack["ok"]
     page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
-    gaps = page[page.index("Förväntningar utanför uppdraget"):]
+    gaps = page[page.index("Förväntningar utanför uppdraget") :]
     assert "Stödsamtal" in gaps
     api = logged_in.get(f"/api/v1/workshops/{demo.workshop_id}/results").get_json()
     assert [g["text"] for g in api["expectation_gaps"]] == ["Stödsamtal"]
@@ -154,17 +193,23 @@ def test_another_client_can_join_and_read_statements_through_the_api(client, dem
     joined = client.post("/api/v1/join", json={"code": demo.code, "organisation_id": org})
     assert joined.status_code == 201
     token = joined.get_json()["participant_token"]
-    statements = client.get(f"/api/v1/workshops/{demo.code}/statements",
-                            headers={"Authorization": f"Bearer {token}"}).get_json()
+    statements = client.get(
+        f"/api/v1/workshops/{demo.code}/statements", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
     assert [s["text"] for s in statements["statements"]][:2] == [
-        "Barn och unga 0–18 år", "Barn med enbart autism t.o.m. 6 år"]
-    state = client.get(f"/api/v1/workshops/{demo.code}/state",
-                       headers={"Authorization": f"Bearer {token}"}).get_json()
+        "Barn och unga 0–18 år",
+        "Barn med enbart autism t.o.m. 6 år",
+    ]
+    state = client.get(
+        f"/api/v1/workshops/{demo.code}/state", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
     assert state["state"]["me"]["votes"] == {}
 
 
-@pytest.mark.parametrize("body", [None, {"code": "XXXXXX", "organisation_id": 1},
-                                  {"code": "ABCDEF"}, {"organisation_id": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [None, {"code": "XXXXXX", "organisation_id": 1}, {"code": "ABCDEF"}, {"organisation_id": "x"}],
+)
 def test_a_bad_api_join_gets_a_clear_error(client, demo, body):
     response = client.post("/api/v1/join", json=body)
     assert response.status_code in (400, 404)

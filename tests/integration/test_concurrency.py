@@ -20,8 +20,6 @@ from workshops.models import Vote, VoteEvent
 PARTICIPANTS = 100
 
 
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_app(request, tmp_path):
     if request.param == "sqlite":
@@ -48,11 +46,19 @@ def db_app(request, tmp_path):
 
 def setup_room(app, participants: int):
     with session_scope(app) as s:
-        wid = services.create_workshop(s, owner_id=None, title="Race", date=None, target_group="adults")
+        wid = services.create_workshop(
+            s, owner_id=None, title="Race", date=None, target_group="adults"
+        )
         subject = services.add_organisation(s, workshop_id=wid, name="Subject", principal="region")
-        other = services.add_organisation(s, workshop_id=wid, name="Other", principal="municipality")
+        other = services.add_organisation(
+            s, workshop_id=wid, name="Other", principal="municipality"
+        )
         [sid] = services.add_statements(
-            s, workshop_id=wid, organisation_id=subject, topic="mandate", perspective="own",
+            s,
+            workshop_id=wid,
+            organisation_id=subject,
+            topic="mandate",
+            perspective="own",
             texts=["A statement"],
         )
         pids = [
@@ -78,10 +84,12 @@ def vote(app, pid: int, sid: int, barrier: threading.Barrier | None = None) -> b
 
 
 def test_a_hundred_participants_voting_at_once_give_exactly_a_hundred_votes(db_app):
-    wid, sid, pids = setup_room(db_app, PARTICIPANTS)
+    _wid, sid, pids = setup_room(db_app, PARTICIPANTS)
     barrier = threading.Barrier(20)
     with ThreadPoolExecutor(max_workers=20) as pool:
-        acks = list(pool.map(lambda p: vote(db_app, p, sid, barrier if p < pids[0] + 20 else None), pids))
+        acks = list(
+            pool.map(lambda p: vote(db_app, p, sid, barrier if p < pids[0] + 20 else None), pids)
+        )
     assert acks == [True] * PARTICIPANTS
     with session_scope(db_app) as s:
         assert s.scalar(select(func.count()).select_from(Vote)) == PARTICIPANTS
@@ -99,7 +107,9 @@ def test_votes_racing_a_close_are_acknowledged_exactly_when_they_count(db_app):
 
     with ThreadPoolExecutor(max_workers=21) as pool:
         closing = pool.submit(closer)
-        acks = list(pool.map(lambda p: vote(db_app, p, sid, start if p < pids[0] + 20 else None), pids))
+        acks = list(
+            pool.map(lambda p: vote(db_app, p, sid, start if p < pids[0] + 20 else None), pids)
+        )
         closing.result()
     with session_scope(db_app) as s:
         counted = set(s.scalars(select(Vote.participant_id)).all())
@@ -107,7 +117,7 @@ def test_votes_racing_a_close_are_acknowledged_exactly_when_they_count(db_app):
 
 
 def test_a_retried_ballot_racing_itself_counts_once(db_app):
-    wid, sid, [pid] = setup_room(db_app, 1)
+    _wid, sid, [pid] = setup_room(db_app, 1)
     barrier = threading.Barrier(8)
     with ThreadPoolExecutor(max_workers=8) as pool:
         acks = list(pool.map(lambda _: vote(db_app, pid, sid, barrier), range(8)))

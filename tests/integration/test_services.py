@@ -92,8 +92,12 @@ def test_a_vote_is_stored_once_and_a_changed_vote_replaces_it(session, demo):
     pid = joined(session, demo, "BUP")
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-0000001")
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-0000002")
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-0000001"
+    )
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-0000002"
+    )
     assert session.scalars(select(Vote.choice).where(Vote.statement_id == sid)).all() == ["no"]
     history = session.scalars(select(VoteEvent.choice).order_by(VoteEvent.id)).all()
     assert history == ["yes", "no"]
@@ -118,9 +122,15 @@ def test_a_late_retry_of_an_old_ballot_does_not_undo_a_newer_vote(session, demo)
     pid = joined(session, demo, "BUP")
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01")
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-new-01")
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01")
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01"
+    )
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-new-01"
+    )
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01"
+    )
     assert session.scalar(select(Vote.choice)) == "no"
 
 
@@ -128,7 +138,9 @@ def test_a_ballot_id_of_another_participant_is_refused(session, demo):
     a, b = joined(session, demo, "BUP"), joined(session, demo, "Elevhälsa")
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(session, participant_id=a, statement_id=sid, choice="yes", ballot_id="b-shared1")
+    voting.cast_vote(
+        session, participant_id=a, statement_id=sid, choice="yes", ballot_id="b-shared1"
+    )
     with pytest.raises(WorkshopError, match="bad_ballot"):
         voting.cast_vote(
             session, participant_id=b, statement_id=sid, choice="no", ballot_id="b-shared1"
@@ -146,7 +158,9 @@ def test_a_vote_on_a_statement_that_is_not_open_stores_nothing(session, demo, st
         voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
         services.set_hidden(session, workshop_id=demo.workshop_id, statement_id=sid, hidden=True)
     with pytest.raises(WorkshopError, match="statement_closed"):
-        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+        voting.cast_vote(
+            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
+        )
     assert count(session, Vote) == count(session, VoteEvent) == 0
 
 
@@ -155,7 +169,9 @@ def test_the_subject_organisation_may_not_judge_its_own_description(session, dem
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
     with pytest.raises(WorkshopError, match="not_eligible"):
-        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+        voting.cast_vote(
+            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
+        )
     assert count(session, Vote) == 0
 
 
@@ -165,13 +181,19 @@ def test_a_statement_of_another_workshop_cannot_be_voted_on(session, demo):
     )
     org = services.add_organisation(session, workshop_id=other, name="X", principal="region")
     [sid] = services.add_statements(
-        session, workshop_id=other, organisation_id=org, topic="mandate", perspective="own",
+        session,
+        workshop_id=other,
+        organisation_id=org,
+        topic="mandate",
+        perspective="own",
         texts=["x"],
     )
     voting.open_statements(session, workshop_id=other, statement_ids=[sid])
     pid = joined(session, demo, "BUP")
     with pytest.raises(WorkshopError, match="statement_not_found"):
-        voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001")
+        voting.cast_vote(
+            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
+        )
 
 
 def test_opening_a_statement_closes_the_previous_one_in_live_mode(session, demo):
@@ -194,7 +216,9 @@ def test_n_of_m_counts_only_those_who_may_answer(session, demo):
     for org in ("Habilitering", "BUP", "BUP", "Elevhälsa"):
         joined(session, demo, org)
     voting.open_statements(
-        session, workshop_id=demo.workshop_id, statement_ids=[demo.own[0], demo.others[0]],
+        session,
+        workshop_id=demo.workshop_id,
+        statement_ids=[demo.own[0], demo.others[0]],
         exclusive=False,
     )
     state = voting.room_state(session, demo.workshop_id, audience="phones")
@@ -206,7 +230,9 @@ def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
     pid = joined(session, demo, "BUP")
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-000001")
+    voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-000001"
+    )
     phones = voting.room_state(session, demo.workshop_id, audience="phones")
     console = voting.room_state(session, demo.workshop_id, audience="facilitator")
     assert phones["current"]["tally"] is None and phones["current"]["voted"] == 1
@@ -221,7 +247,11 @@ def vote_all(session, demo, sid, choices):
     for i, (org, choice) in enumerate(choices):
         pid = joined(session, demo, org)
         voting.cast_vote(
-            session, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"b-{sid}-{i:05d}"
+            session,
+            participant_id=pid,
+            statement_id=sid,
+            choice=choice,
+            ballot_id=f"b-{sid}-{i:05d}",
         )
 
 
@@ -248,8 +278,12 @@ def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wor
     old = demo.own[0]
     vote_all(session, demo, old, [("BUP", "discuss"), ("Elevhälsa", "no")])
     new = results.record_discussion(
-        session, workshop_id=demo.workshop_id, statement_id=old, note="Åldersgräns oklar",
-        outcome="reworded", new_text="Barn och unga 0–17 år",
+        session,
+        workshop_id=demo.workshop_id,
+        statement_id=old,
+        note="Åldersgräns oklar",
+        outcome="reworded",
+        new_text="Barn och unga 0–17 år",
     )
     assert new is not None
     order = [s.id for s in services.get_workshop(session, demo.workshop_id).statements]

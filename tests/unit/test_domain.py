@@ -57,9 +57,7 @@ def test_recurring_expectations_group_the_same_wording_across_organisations():
         result(3, "IFO", "Stödsamtal!", no=1),
         result(4, "BUP", "Hjälpmedel", no=1),
     ]
-    assert domain.recurring_expectations(gaps) == [
-        ("Stödsamtal", ["BUP", "Habilitering", "IFO"])
-    ]
+    assert domain.recurring_expectations(gaps) == [("Stödsamtal", ["BUP", "Habilitering", "IFO"])]
 
 
 def test_a_split_vote_has_no_choice_with_two_thirds():
@@ -76,7 +74,11 @@ def test_agreement_counts_yes_among_all_votes_on_the_own_description():
 
 
 def test_the_discussion_queue_puts_the_most_raised_first():
-    rows = [result(1, "A", "a", discuss=1), result(2, "A", "b", yes=2), result(3, "A", "c", discuss=4)]
+    rows = [
+        result(1, "A", "a", discuss=1),
+        result(2, "A", "b", yes=2),
+        result(3, "A", "c", discuss=4),
+    ]
     assert [r.id for r in domain.discussion_queue(rows)] == [3, 1]
 
 
@@ -110,7 +112,10 @@ def test_a_csv_with_semicolons_and_swedish_headers_is_read():
 
 
 def test_every_csv_problem_is_reported_with_its_line():
-    data = "organisation,topic,perspective,text\nHab,colour,own,x\n,mandate,sideways,y\nHab,mandate,own,\n"
+    data = (
+        "organisation,topic,perspective,text\n"
+        "Hab,colour,own,x\n,mandate,sideways,y\nHab,mandate,own,\n"
+    )
     with pytest.raises(CsvError) as exc:
         domain.parse_statement_csv(data)
     assert exc.value.problems == [
