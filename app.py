@@ -32,6 +32,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # A Redis URL lets several server processes share one room; off by default.
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "brygga"),
         # Tallies go to the console and projector at most this often per room (seconds).
         "BROADCAST_INTERVAL": float(env.get("BROADCAST_INTERVAL", "0.25")),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,

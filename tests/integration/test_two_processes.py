@@ -1,0 +1,186 @@
+"""Two real server processes sharing one database and a Redis message queue serve one room."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import socketio
+import sqlalchemy
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("BRYGGA_TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="needs Redis: set BRYGGA_TEST_REDIS_URL (.ci/run does)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_serving(port: int, proc: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):
+                return
+        except OSError:
+            threading.Event().wait(0.05)  # retry interval of a readiness poll, not a sync sleep
+    raise TimeoutError(f"server on {port} did not start")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'two.db'}"
+        return
+    url = os.environ.get("BRYGGA_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("needs PostgreSQL: set BRYGGA_TEST_POSTGRES_URL (.ci/run does)")
+    schema = f"two_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def servers(database, tmp_path) -> Iterator[tuple[int, int, str, int]]:
+    channel = f"brygga-test-{os.getpid()}-{tmp_path.name}"
+    procs, ports, output = [], [], ""
+    try:
+        for demo in ("1", "0"):
+            port = free_port()
+            env = {
+                **os.environ,
+                "PORT": str(port),
+                "HOST": "127.0.0.1",
+                "DATABASE_URL": database,
+                "SOCKETIO_MESSAGE_QUEUE": REDIS_URL or "",
+                "SOCKETIO_CHANNEL": channel,
+                "SECRET_KEY": "shared-secret-of-both-processes",
+                "BRYGGA_DEMO": demo,
+            }
+            proc = subprocess.Popen(
+                [sys.executable, "serve.py"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            procs.append(proc)
+            ports.append(port)
+            if demo == "1":
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    output += line
+                    if "Projector:" in line:
+                        break
+            wait_until_serving(port, proc, time.monotonic() + 30)
+        code = re.search(r"join code (\w{6})", output).group(1)  # type: ignore[union-attr]
+        wid = int(re.search(r"/f/w/(\d+)/projector", output).group(1))  # type: ignore[union-attr]
+        yield ports[0], ports[1], code, wid
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+            if proc.stdout:
+                proc.stdout.close()
+
+
+def facilitator_opener(port: int) -> tuple[urllib.request.OpenerDirector, str, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = urllib.parse.urlencode(
+        {"email": "demo@brygga.local", "password": "brygga-demo-2026", "csrf_token": token}
+    ).encode()
+    page = opener.open(f"http://127.0.0.1:{port}/login", data=form).read().decode()
+    # Logging in starts a fresh session (no fixation), so the form token is a new one.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return opener, token, cookie
+
+
+def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
+    port_a, port_b, code, wid = servers
+    opener, token, cookie = facilitator_opener(port_a)
+
+    info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port_b}/api/v1/workshops/{code}"))
+    bup = next(o["id"] for o in info["organisations"] if o["name"].startswith("BUP"))
+    join = urllib.request.Request(
+        f"http://127.0.0.1:{port_b}/api/v1/join",
+        data=json.dumps({"code": code, "organisation_id": bup}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    participant_token = json.load(urllib.request.urlopen(join))["participant_token"]
+
+    seen_vote = threading.Event()
+    projector = socketio.Client()
+
+    @projector.on("state", namespace="/live")
+    def _state(state):
+        if state.get("current") and state["current"]["voted"] == 1:
+            seen_vote.set()
+
+    phone = socketio.Client()
+    try:
+        projector.connect(
+            f"http://127.0.0.1:{port_a}",
+            namespaces=["/live"],
+            transports=["websocket"],
+            headers={"Cookie": cookie},
+            auth={"role": "projector", "workshop_id": wid},
+        )
+        phone.connect(
+            f"http://127.0.0.1:{port_b}",
+            namespaces=["/live"],
+            transports=["websocket"],
+            auth={"role": "participant", "token": participant_token},
+        )
+        statements = json.load(opener.open(f"http://127.0.0.1:{port_a}/f/w/{wid}/statements.json"))[
+            "statements"
+        ]
+        first_own = next(s for s in statements if s["perspective"] == "own")
+        opener.open(
+            urllib.request.Request(
+                f"http://127.0.0.1:{port_a}/f/w/{wid}/live/open",
+                data=urllib.parse.urlencode({"statement_id": first_own["id"]}).encode(),
+                headers={"X-CSRF-Token": token, "Accept": "application/json"},
+            )
+        ).read()
+        ack = phone.call(
+            "cast_vote",
+            {"statement_id": first_own["id"], "choice": "yes", "ballot_id": "two-process-1"},
+            namespace="/live",
+            timeout=10,
+        )
+        assert ack["ok"] is True
+        assert seen_vote.wait(timeout=10), "the projector on process A never saw the vote cast on B"
+    finally:
+        phone.disconnect()
+        projector.disconnect()
