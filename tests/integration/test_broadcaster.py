@@ -1,0 +1,82 @@
+"""The broadcaster folds a burst of votes into few pushes and always ends on the exact count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import session_scope
+from workshops import live, voting
+
+
+class RecordingSocketIO:
+    """Stands in for Flask-SocketIO: records emits; background tasks run when the test says."""
+
+    def __init__(self) -> None:
+        self.emits: list[tuple[str, dict[str, Any], str]] = []
+        self.tasks: list[tuple[Any, tuple[Any, ...]]] = []
+
+    def emit(self, event: str, data: dict[str, Any], to: str, namespace: str) -> None:
+        self.emits.append((event, data, to))
+
+    def start_background_task(self, target: Any, *args: Any) -> None:
+        self.tasks.append((target, args))
+
+    def sleep(self, seconds: float) -> None:
+        pass
+
+    def run_tasks(self) -> None:
+        tasks, self.tasks = self.tasks, []
+        for target, args in tasks:
+            target(*args)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
+    app, demo, monkeypatch
+):
+    clock = Clock()
+    monkeypatch.setattr(live, "time", clock)
+    sio = RecordingSocketIO()
+    broadcaster = live.Broadcaster(app, sio, interval=0.25)  # type: ignore[arg-type]
+    sid = demo.own[0]
+    with session_scope(app) as s:
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
+        for i in range(100):
+            pid = voting.join(
+                s,
+                workshop_id=demo.workshop_id,
+                organisation_id=demo.orgs["BUP"],
+                display_name=None,
+            ).participant_id
+            voting.cast_vote(
+                s, participant_id=pid, statement_id=sid, choice="no", ballot_id=f"burst-{i:04d}"
+            )
+            broadcaster.changed(demo.workshop_id)
+    console = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "facilitator")]
+    assert len(console) == 1 and len(sio.tasks) == 1
+
+    clock.now += 0.25
+    sio.run_tasks()
+    console = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "facilitator")]
+    assert len(console) == 2
+    assert console[-1]["current"]["tally"]["no"] == 100
+
+
+def test_a_vote_in_a_quiet_room_is_pushed_at_once(app, demo, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(live, "time", clock)
+    sio = RecordingSocketIO()
+    broadcaster = live.Broadcaster(app, sio, interval=0.25)  # type: ignore[arg-type]
+    broadcaster.changed(demo.workshop_id)
+    clock.now += 5
+    broadcaster.changed(demo.workshop_id)
+    rooms = [to for _, _, to in sio.emits]
+    assert rooms.count(live.room(demo.workshop_id, "projector")) == 2
+    assert sio.tasks == []
