@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from db import session_scope
 from workshops import demo, services
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()
+@with_appcontext
 def create_facilitator(email: str, name: str, password: str) -> None:
     """Create a facilitator account (the password is stored hashed)."""
     with session_scope(current_app) as session:
@@ -30,6 +32,7 @@ def create_facilitator(email: str, name: str, password: str) -> None:
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo() -> None:
     """Create the demo facilitator and the Habilitering demo workshop unless they exist."""
     with session_scope(current_app) as session:
