@@ -85,13 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from workshops import cli
 
     cli.register(app)
-    _register_journey_cli(app)
-    return app
+    from journey_maps.cli import register_cli
 
-
-def _register_journey_cli(app: Flask) -> None:
-    try:
-        from journey_maps.cli import register_cli
-    except ImportError:  # the journey tools are optional until they land
-        return
     register_cli(app)
+    return app

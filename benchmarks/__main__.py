@@ -7,19 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from benchmarks import ws1_bench
+from benchmarks import journey_bench, ws1_bench
 
 
 def main() -> None:
     figures: dict[str, Any] = {"ws1_sqlite": ws1_bench.run()}
     if os.environ.get("BRYGGA_TEST_POSTGRES_URL"):
         figures["ws1_postgresql"] = ws1_bench.run(os.environ["BRYGGA_TEST_POSTGRES_URL"])
-    try:
-        from benchmarks import journey_bench
-    except ImportError:
-        journey_bench = None  # type: ignore[assignment]
-    if journey_bench is not None:
-        figures["journey"] = journey_bench.run()
+    figures["journey"] = journey_bench.run()
     out = Path(os.environ.get("BENCH_OUT", "benchmarks/results/latest.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from db import get_session
-from web import _, error_text, fail, login_required, wants_json
+from web import _, error_text, facilitator_id, fail, login_required, wants_json
 from workshops import catalogue, domain, results, services, voting
 from workshops.domain import CsvError, WorkshopError
 from workshops.join_views import join_url
@@ -47,7 +47,7 @@ def new_workshop() -> Any:
     try:
         wid = services.create_workshop(
             get_session(),
-            owner_id=None,
+            owner_id=facilitator_id(),
             title=form.get("title", ""),
             date=_date(form.get("date")),
             target_group=form.get("target_group", ""),

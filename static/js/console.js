@@ -109,7 +109,7 @@
         ])
       ]);
       if (!s.hidden) {
-        item.appendChild(button(s.id === currentId ? t("console.on_screen") : t("console.open"), "small" + (s.id === currentId ? " ghost" : ""),
+        item.appendChild(button(s.id === currentId ? t("console.on_screen") : t(s.state === "closed" ? "console.reopen" : "console.open"), "small" + (s.id === currentId ? " ghost" : ""),
           function () { post("open", { statement_id: s.id }); }, s.id === currentId && s.state === "open" ? { disabled: "disabled" } : {}));
       }
       list.appendChild(item);

@@ -66,7 +66,7 @@
       wrap.appendChild(el("div", { class: "bar bar-" + c }, [
         el("span", { class: "bar-label", text: t("vote." + c) }),
         el("span", { class: "bar-track" }, [fill]),
-        el("span", { class: "bar-n", text: tally[c] + (total ? " · " + pct + " %" : "") })
+        el("span", { class: "bar-n", text: tally[c] + (total ? " · " + pct + "\u00a0%" : "") })
       ]));
     });
     return wrap;

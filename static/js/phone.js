@@ -58,6 +58,8 @@
     });
     if (!eligible) {
       node.querySelector(".votes").hidden = true;
+      f("question").hidden = true;
+      f("status").dataset.kind = "info";
       f("status").textContent = s.perspective === "own"
         ? t("phone.not_for_you_own", { org: s.organisation })
         : t("phone.not_for_you_others", { org: s.organisation });

@@ -8,6 +8,7 @@
     var stage = document.getElementById("stage");
     stage.replaceChildren();
     var s = state.current;
+    document.querySelector("main").classList.toggle("is-waiting", !s);
     if (!s) {
       stage.appendChild(el("p", { class: "proj-title", text: data.title }));
       stage.appendChild(el("h1", { class: "proj-welcome", text: t("projector.welcome") }));
@@ -16,6 +17,8 @@
     }
     stage.appendChild(el("p", { class: "proj-kind", text: s.organisation + " · " + B.kind(s) }));
     stage.appendChild(el("h1", { class: "proj-statement", text: s.text }));
+    stage.appendChild(el("p", { class: "proj-question", text: s.perspective === "own"
+      ? t("phone.question_own", { org: s.organisation }) : t("phone.question_others." + s.topic) }));
     var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
     var fill = el("span", { class: "progress-fill" });
     fill.style.width = pct + "%";

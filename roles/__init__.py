@@ -1,0 +1,1 @@
+"""The functional role catalogue for WS2 (roles, not titles)."""

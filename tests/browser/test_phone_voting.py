@@ -1,0 +1,251 @@
+"""Issue 2 in a real browser: phones at 390×844 join by code and vote while the projector counts.
+
+A laptop-size context is the facilitator (console and projector), phone-size contexts are the
+participants; all talk to serve.py on gevent over Socket.IO, as in a workshop.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Dialog, Page, expect
+
+from tests.browser.conftest import (
+    DEMO_FIRST_STATEMENT,
+    LAPTOP,
+    PHONE,
+    Contexts,
+    Room,
+    Server,
+    create_workshop,
+    join_by_code,
+    log_in,
+    screenshot,
+    start_first_statement,
+    tap_vote,
+    vote_button,
+)
+
+pytestmark = pytest.mark.browser
+
+EXPLANATIONS_OWN = [
+    "Ja, jag håller med om beskrivningen",
+    "Nej, jag håller inte med om beskrivningen",
+    "Denna vill jag lyfta vidare",
+]
+
+
+def spaced_lower(code: str) -> str:
+    """How a participant might type a code read off the screen: "ka3 kxm"."""
+    return f"{code[:3]} {code[3:]}".lower()
+
+
+def assert_fits_the_phone(page: Page) -> None:
+    """Nothing sticks out sideways at 390 px (no horizontal scrolling on the phone)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width}px wide at a 390px viewport"
+
+
+def facilitator(contexts: Contexts, room: Room | None = None) -> tuple[Page, Page]:
+    """A logged-in laptop with the console and the projector of ``room`` open, both live."""
+    laptop = contexts.new(LAPTOP)
+    console = laptop.new_page()
+    log_in(console)
+    return console, laptop.new_page()
+
+
+def open_live(console: Page, projector: Page, room: Room) -> None:
+    projector.goto(room.projector)
+    expect(projector.locator("#conn")).to_have_attribute("data-state", "online")
+    console.goto(room.console)
+    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+
+
+def small_room(console: Page, title: str, text: str) -> Room:
+    """Habilitering and BUP; one own description of Habilitering (BUP answers it)."""
+    return create_workshop(
+        console,
+        title,
+        ["Habilitering", "BUP inkl. En väg in"],
+        [("Habilitering", "Målgrupp", "Egen beskrivning", [text])],
+    )
+
+
+def test_phone_at_390x844_joins_by_code_votes_and_changes_vote_while_the_projector_counts(
+    server: Server, contexts: Contexts
+) -> None:
+    room = Room(server.workshop_id, server.join_code)
+    console, projector = facilitator(contexts)
+    open_live(console, projector, room)
+    expect(projector.locator("#joined")).to_have_text("0")
+
+    phone = contexts.page(PHONE)
+    join_by_code(phone, spaced_lower(room.join_code), "BUP inkl. En väg in")
+    expect(phone).to_have_url(re.compile(f"/{room.join_code}/p$"))
+    expect(phone.locator(".phonebar .who")).to_have_text("BUP inkl. En väg in")
+    expect(phone.get_by_role("heading", name="Väntar på nästa påstående")).to_be_visible()
+    expect(projector.locator("#joined")).to_have_text("1")
+    expect(console.locator("#joined")).to_have_text("1")
+
+    start_first_statement(console)
+    card = phone.locator(".statement-card")
+    expect(card.locator(".statement-text")).to_have_text(DEMO_FIRST_STATEMENT)
+    expect(card.locator(".eyebrow")).to_have_text("Habilitering · Målgrupp · Egen beskrivning")
+    expect(card.locator(".question")).to_have_text("Stämmer Habiliterings egen beskrivning?")
+    expect(card.locator(".vote .label")).to_have_text(["Yes", "No", "Let's discuss"])
+    expect(card.locator(".vote small")).to_have_text(EXPLANATIONS_OWN)
+    for label in ("Yes", "No", "Let's discuss"):
+        expect(vote_button(phone, label)).to_be_enabled()
+        expect(vote_button(phone, label)).to_have_attribute("aria-pressed", "false")
+    expect(projector.locator(".proj-statement")).to_have_text(DEMO_FIRST_STATEMENT)
+    expect(projector.locator(".proj-voted strong")).to_have_text("0 av 1")
+    assert_fits_the_phone(phone)
+
+    tap_vote(phone, "Yes")
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
+    expect(console.locator("#current .voted-line .stat-n")).to_have_text("1 av 1")
+    expect(projector.locator(".bars")).to_have_count(0)  # the room sees no result before reveal
+    expect(card.locator(".result")).to_be_hidden()
+
+    # Changing the answer moves the pressed state and the tally, never the count.
+    tap_vote(phone, "No")
+    expect(vote_button(phone, "Yes")).to_have_attribute("aria-pressed", "false")
+    expect(vote_button(phone, "Let's discuss")).to_have_attribute("aria-pressed", "false")
+    console.get_by_role("button", name="Visa fördelningen för mig").click()
+    expect(console.locator("#current .bars")).to_have_attribute(
+        "aria-label", "Yes 0, No 1, Let's discuss 0"
+    )
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
+    expect(console.locator("#current .voted-line .stat-n")).to_have_text("1 av 1")
+
+    console.get_by_role("button", name="Visa resultatet").click()
+    bars = projector.locator(".bars")
+    expect(bars).to_have_attribute("aria-label", "Yes 0, No 1, Let's discuss 0")
+    expect(bars.locator(".bar-no .bar-n")).to_have_text("1 · 100 %")
+    expect(bars.locator(".bar-yes .bar-n")).to_have_text("0 · 0 %")
+    expect(card.get_by_role("heading", name="Resultat")).to_be_visible()
+    expect(card.locator(".result .bars")).to_have_attribute(
+        "aria-label", "Yes 0, No 1, Let's discuss 0"
+    )
+
+    second = contexts.page(PHONE)
+    join_by_code(second, spaced_lower(room.join_code), "Barn- och elevhälsa")
+    expect(projector.locator("#joined")).to_have_text("2")
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 2")
+    expect(second.locator(".statement-card .statement-text")).to_have_text(DEMO_FIRST_STATEMENT)
+    tap_vote(second, "Yes")
+    expect(projector.locator(".proj-voted strong")).to_have_text("2 av 2")
+    expect(bars).to_have_attribute("aria-label", "Yes 1, No 1, Let's discuss 0")
+    # The first phone keeps its own answer and sees the new totals.
+    expect(vote_button(phone, "No")).to_have_attribute("aria-pressed", "true")
+    expect(card.locator(".result .bars")).to_have_attribute(
+        "aria-label", "Yes 1, No 1, Let's discuss 0"
+    )
+    assert_fits_the_phone(phone)
+    contexts.assert_no_page_errors()
+
+
+def test_a_wrong_code_gets_a_clear_message_on_the_phone(server: Server, contexts: Contexts) -> None:
+    wrong = "kaj kxm" if server.join_code != "KAJKXM" else "kaj kxn"
+    phone = contexts.page(PHONE)
+    phone.goto("/")
+    expect(phone.get_by_role("heading", name="Delta i en workshop")).to_be_visible()
+    phone.get_by_label("Kod", exact=True).fill(wrong)
+    phone.get_by_role("button", name="Fortsätt").click()
+
+    expect(phone.get_by_role("alert")).to_have_text(
+        "Ingen workshop har den koden. Kontrollera koden på skärmen."
+    )
+    expect(phone.get_by_label("Kod", exact=True)).to_have_value(wrong)
+    expect(phone.get_by_role("heading", name="Delta i en workshop")).to_be_visible()
+    assert_fits_the_phone(phone)
+    screenshot(phone, "phone-wrong-code.png")
+
+    # A code that cannot be one (a zero) gets the same message, not a server error.
+    phone.get_by_label("Kod", exact=True).fill("ka3kx0")
+    phone.get_by_role("button", name="Fortsätt").click()
+    expect(phone.get_by_role("alert")).to_have_text(
+        "Ingen workshop har den koden. Kontrollera koden på skärmen."
+    )
+    expect(phone.get_by_label("Kod", exact=True)).to_have_value("ka3kx0")
+    contexts.assert_no_page_errors()
+
+
+def test_a_phone_that_goes_offline_queues_its_vote_and_sends_it_when_back(
+    server: Server, contexts: Contexts
+) -> None:
+    console, projector = facilitator(contexts)
+    room = small_room(console, "Offline-test", "Barn och unga 0–18 år")
+    open_live(console, projector, room)
+    phone_context = contexts.new(PHONE)
+    phone = phone_context.new_page()
+    join_by_code(phone, spaced_lower(room.join_code), "BUP inkl. En väg in")
+    start_first_statement(console)
+    expect(phone.locator(".statement-card .statement-text")).to_have_text("Barn och unga 0–18 år")
+    expect(projector.locator(".proj-voted strong")).to_have_text("0 av 1")
+
+    phone_context.set_offline(True)
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "offline", timeout=20_000)
+    expect(phone.locator("#conn")).to_have_text("Ingen anslutning – försöker igen")
+    vote_button(phone, "Yes").tap()
+    expect(vote_button(phone, "Yes")).to_have_attribute("aria-pressed", "true")
+    expect(phone.locator(".statement-card .vote-status")).to_have_text(
+        "Ingen anslutning just nu – ditt svar skickas så snart du är ansluten igen."
+    )
+    expect(phone.locator("#pending")).to_have_text("1 svar väntar på att skickas")
+    expect(projector.locator(".proj-voted strong")).to_have_text("0 av 1")
+    screenshot(phone, "phone-offline.png")
+
+    phone_context.set_offline(False)
+    # Socket.IO reconnects by itself (with backoff); the queued answer goes on connect.
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1", timeout=20_000)
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
+    expect(phone.locator("#pending")).to_be_hidden()
+    expect(phone.locator(".statement-card .vote-status")).to_have_text(
+        re.compile("^Ditt svar är sparat")
+    )
+    console.get_by_role("button", name="Visa fördelningen för mig").click()
+    expect(console.locator("#current .bars")).to_have_attribute(
+        "aria-label", "Yes 1, No 0, Let's discuss 0"
+    )
+    contexts.assert_no_page_errors()
+
+
+def test_statement_text_with_html_is_shown_as_text(server: Server, contexts: Contexts) -> None:
+    markup = "<img src=x onerror=alert(1)> <b>fet</b>"
+    dialogs: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    console, projector = facilitator(contexts)
+    room = small_room(console, "<script>alert('titel')</script>", markup)
+    prepared = console.locator("#statements .statement-main p:not(.eyebrow)")
+    expect(prepared).to_have_text(markup)
+    expect(console.get_by_role("heading", level=1)).to_have_text("<script>alert('titel')</script>")
+    phone = contexts.page(PHONE)
+    for page in (console, projector, phone):
+        page.on("dialog", record)
+    open_live(console, projector, room)
+    join_by_code(phone, spaced_lower(room.join_code), "BUP inkl. En väg in")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Väntar på nästa påstående")
+    start_first_statement(console)
+
+    shown = phone.locator(".statement-card .statement-text")
+    expect(shown).to_have_text(markup)
+    expect(phone.locator(".statement-card img, .statement-card b")).to_have_count(0)
+    expect(projector.locator(".proj-statement")).to_have_text(markup)
+    expect(projector.locator(".proj-stage img, .proj-stage b")).to_have_count(0)
+    expect(console.locator("#current .current-text")).to_have_text(markup)
+    expect(console.locator("#order").get_by_text(markup, exact=True)).to_have_count(1)
+    expect(console.locator("#current img, #order img, #order b")).to_have_count(0)
+
+    tap_vote(phone, "Let's discuss")
+    console.goto(f"/f/w/{room.workshop_id}/discuss")
+    expect(console.locator(".discuss-item h2")).to_have_text(markup)
+    console.goto(f"/f/w/{room.workshop_id}/results")
+    expect(console.locator(".result-row p").first).to_contain_text(markup)
+    assert dialogs == []
+    contexts.assert_no_page_errors()
