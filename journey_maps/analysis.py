@@ -3,338 +3,98 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.connectivity import (
-    build_auxiliary_node_connectivity,
-    local_node_connectivity,
-    minimum_st_node_cut,
-)
-from networkx.algorithms.flow import build_residual_network
 
-from journey_maps.format import Handoff, Journey, Transition, role_sort_key, with_handoff
+from journey_maps.bridges import (
+    bridge_count,
+    bridge_counts,
+    cross_principal_handoffs,
+    crosses_boundary,
+    given_or_counted,
+    journey_figures,
+    stage_principals,
+)
+from journey_maps.compare import Comparison, compare_reports, comparison_to_dict
+from journey_maps.format import with_handoff
 from journey_maps.format import without_role as _without_role
-from journey_maps.graph import (
-    END,
-    SINK,
-    SOURCE,
-    START,
-    bridge_graph,
-    handoff_graph,
-    stage_graph,
-    thread_graph,
+from journey_maps.graph import END, START, handoff_graph, stage_graph, thread_graph
+from journey_maps.messages import (
+    BOUNDARY_TEXT,
+    HONESTY_EN,
+    HONESTY_SV,
+    MESSAGES,
+    PRINCIPAL_NAMES,
+    sentences,
+)
+from journey_maps.model import Handoff, Journey, role_sort_key
+from journey_maps.report import (
+    FINDING_CODES,
+    SEVERITIES,
+    Figures,
+    Finding,
+    Report,
+    TransitionResult,
+    figures_to_dict,
+    finding_order,
+    finding_to_dict,
+    report_to_dict,
+    transition_to_dict,
 )
 
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
-FINDING_CODES: tuple[str, ...] = (
-    "unbridged",
-    "patient_carries",
-    "single_point",
-    "implicit_only",
+# the report's data, sentences, bridge counts and comparisons live in their own modules; they
+# are re-exported so that everything the analysis offers is still one import away
+__all__ = [
+    "BOUNDARY_TEXT",
+    "COORDINATING_ROLES",
+    "FINDING_CODES",
+    "HONESTY_EN",
+    "HONESTY_SV",
+    "MAX_LOOPS",
+    "MESSAGES",
+    "PRINCIPAL_NAMES",
+    "SEVERITIES",
+    "Comparison",
+    "Figures",
+    "Finding",
+    "Report",
+    "TransitionResult",
     "boundary_unbridged",
-    "no_owner",
-    "many_owners",
-    "unacknowledged",
-    "loop_without_holder",
-    "ping_pong",
+    "bridge_count",
+    "bridge_counts",
+    "compare_reports",
+    "comparison_to_dict",
+    "cross_principal_handoffs",
+    "crosses_boundary",
     "empty_stage",
-    "unplaced_role",
+    "figures_to_dict",
+    "finding_to_dict",
+    "gap_report",
+    "implicit_only",
     "isolated_role",
-    "thread_broken",
+    "journey_figures",
+    "loop_without_holder",
+    "many_owners",
     "must_pass_through",
-)
-HONESTY_SV = (
-    "Analysen beskriver kartan som workshopen ritade, inte hur ofta överlämningar faktiskt "
-    "misslyckas."
-)
-HONESTY_EN = (
-    "The analysis describes the map the workshop drew, not how often handovers actually fail."
-)
+    "no_owner",
+    "patient_carries",
+    "ping_pong",
+    "report_to_dict",
+    "single_point",
+    "stage_principals",
+    "thread_broken",
+    "transition_to_dict",
+    "unacknowledged",
+    "unbridged",
+    "unplaced_role",
+    "what_if_add_handoff",
+    "what_if_remove_role",
+]
+
 COORDINATING_ROLES = ("7", "8")
 MAX_LOOPS = 1000  # stage-graph cycles examined; real maps have a handful
-PRINCIPAL_NAMES = {
-    "region": ("region", "region"),
-    "municipality": ("kommun", "municipality"),
-    "school": ("skola", "school"),
-    "private": ("privat vårdgivare", "private provider"),
-    "civil_society": ("civilsamhället", "civil society"),
-    "state": ("staten", "state"),
-}
-
-
-@dataclass(frozen=True)
-class TransitionResult:
-    """The bridge count of one transition and what it hangs on.
-
-    ``k`` counts professional roles, ``k_with_person`` also the person and their network (roles
-    that are not professional), ``k_primary`` only primary professional roles. ``cut`` is a
-    minimum set of professional roles whose removal leaves no bridge; ``single_points`` lists
-    every role whose removal alone leaves none (only when ``k == 1``). ``person_carriers`` names
-    the person and network roles on the chains that cross when no professional role does.
-    """
-
-    source: str
-    target: str
-    kind: str
-    k: int
-    k_with_person: int
-    k_primary: int
-    cut: tuple[str, ...]
-    cut_with_person: tuple[str, ...]
-    single_points: tuple[str, ...]
-    person_carriers: tuple[str, ...]
-    handoffs: int
-    boundary: bool
-    owners: tuple[str, ...]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(source, target)``."""
-        return (self.source, self.target)
-
-    @property
-    def name(self) -> str:
-        """``"s1>s2"``."""
-        return f"{self.source}>{self.target}"
-
-    @property
-    def grade(self) -> str:
-        """ "gap" (k=0), "fragile" (k=1, or only secondary roles bridge) or "robust"."""
-        if self.k == 0:
-            return "gap"
-        if self.k == 1 or self.k_primary == 0:
-            return "fragile"
-        return "robust"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding: what, how serious, where, and a plain sentence in Swedish and English."""
-
-    code: str
-    severity: str
-    fingerprint: str
-    message_sv: str
-    message_en: str
-    stage: str | None = None
-    transition: tuple[str, str] | None = None
-    roles: tuple[str, ...] = ()
-    stages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Journey-level figures over the forward transitions (shares are 0–1, None if no base)."""
-
-    forward_transitions: int
-    bridged: int
-    robust: int
-    owned: int
-    boundary_transitions: int
-    boundary_acknowledged: int
-    redundancy: int | None
-    share_bridged: float | None
-    share_robust: float | None
-    share_owned: float | None
-    share_boundary_acknowledged: float | None
-    findings_by_severity: tuple[tuple[str, int], ...]
-
-
-@dataclass(frozen=True)
-class Report:
-    """The whole analysis of one journey map."""
-
-    title: str
-    target_group: str
-    transitions: tuple[TransitionResult, ...]
-    findings: tuple[Finding, ...]
-    figures: Figures
-
-    @property
-    def fingerprints(self) -> tuple[str, ...]:
-        """Every finding's fingerprint, in report order."""
-        return tuple(finding.fingerprint for finding in self.findings)
-
-    def transition(self, source: str, target: str) -> TransitionResult:
-        """The result for transition ``source``→``target``."""
-        for result in self.transitions:
-            if result.key == (source, target):
-                return result
-        raise KeyError(f"{source}>{target}")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two reports finding by finding: closed (only in ``before``), opened, persisting."""
-
-    before: Report
-    after: Report
-    closed: tuple[Finding, ...]
-    opened: tuple[Finding, ...]
-    persisting: tuple[Finding, ...]
-
-    @property
-    def k_changes(self) -> tuple[tuple[str, str, int, int], ...]:
-        """``(from, to, k_before, k_after)`` for every transition in both whose k changed."""
-        after = {result.key: result for result in self.after.transitions}
-        return tuple(
-            (result.source, result.target, result.k, after[result.key].k)
-            for result in self.before.transitions
-            if result.key in after and after[result.key].k != result.k
-        )
-
-
-# --- plain sentences -------------------------------------------------------------------------
-
-# One template per finding (and variant): (Swedish, English). Parts are rendered by ``_render``.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unbridged": (
-        "Ingen roll bär övergången {move}: ingen finns på båda sidor och ingen överlämning är "
-        "registrerad, så personen riskerar att falla mellan stolarna.",
-        "No role carries the transition {move}: nobody is present on both sides and no handoff "
-        "is recorded, so the person risks falling between the chairs.",
-    ),
-    "patient_carries": (
-        "Bara patienten/närstående bär övergången {move}: ingen yrkesroll för ärendet vidare, "
-        "det hänger på {roles}.",
-        "Only the person or their family carries the transition {move}: no professional role "
-        "takes the case on, it rests on {roles}.",
-    ),
-    "single_point": (
-        "Övergången {move}{border} hänger på en roll: {role}. Faller den bort bär ingen "
-        "yrkesroll övergången.",
-        "The transition {move}{border} hangs on one role: {role}. If it drops out, no "
-        "professional role carries the transition.",
-    ),
-    "implicit_only": (
-        "Bara närvaro på båda sidor, ingen uttalad överlämning i övergången {move}: {roles} "
-        "finns i båda stegen men ingen lämnar uttryckligen över.",
-        "Only presence on both sides, no explicit handoff at the transition {move}: {roles} can "
-        "be found at both stages, but nobody explicitly hands over.",
-    ),
-    "boundary_unbridged": (
-        "Huvudmannagräns utan överlämning i övergången {move} ({before} → {after}): ingen "
-        "överlämning mellan huvudmännen och ingen samordnande roll (7/8) på båda sidor, så ingen "
-        "för personen över till den nya huvudmannen.",
-        "Boundary between principals without a handoff at the transition {move} ({before} → "
-        "{after}): no handoff across principals and no coordinating role (7/8) on both sides, so "
-        "nobody carries the person over to the new principal.",
-    ),
-    "no_owner": (
-        "Ingen ansvarar för överlämningen i övergången {move}: ingen roll är utsedd att äga den.",
-        "Nobody is responsible for the handover at the transition {move}: no role has been "
-        "named as its owner.",
-    ),
-    "many_owners": (
-        "Flera ansvarar för överlämningen i övergången {move} ({roles}), så det är oklart vem "
-        "som ser till att den blir av.",
-        "Several roles are responsible for the handover at the transition {move} ({roles}), so "
-        "it is unclear who makes sure it happens.",
-    ),
-    "unacknowledged": (
-        "Överlämningen från {giver} till {taker} i övergången {move} är inte kvitterad, så ingen "
-        "vet om den kom fram.",
-        "The handoff from {giver} to {taker} at the transition {move} is not acknowledged, so "
-        "nobody knows whether it arrived.",
-    ),
-    "loop_without_holder": (
-        "Återremiss utan någon som följer hela slingan {loop}: ingen yrkesroll finns i alla "
-        "dessa steg, så ingen håller i personen när ärendet går tillbaka.",
-        "A referral loop with nobody following it all the way round {loop}: no professional "
-        "role is present at every one of these stages, so nobody holds on to the person when "
-        "the case goes back.",
-    ),
-    "ping_pong": (
-        "Remiss-pingis mellan {a} och {b}{border}: de lämnar över till varandra åt båda hållen "
-        "({moves}), så personen kan skickas fram och tillbaka.",
-        "Referral ping-pong between {a} and {b}{border}: they hand over to each other in both "
-        "directions ({moves}), so the person can be sent back and forth.",
-    ),
-    "empty_stage": (
-        "Ingen roll i steget {stage}: ingen finns där för personen.",
-        "No role at the stage {stage}: nobody is there for the person.",
-    ),
-    "unplaced_role": (
-        "Rollen {role} finns inte på kartan: den är inte placerad i något steg.",
-        "Role {role} is not on the map: it is placed at no stage.",
-    ),
-    "isolated_role": (
-        "Rollen {role} är placerad men lämnar/tar inte emot något: ingen överlämning går till "
-        "eller från rollen, så dess arbete kopplas inte ihop med resten av resan.",
-        "Role {role} is placed but neither hands over nor receives anything: no handoff goes to "
-        "or from it, so its work is not connected to the rest of the journey.",
-    ),
-    "thread_broken": (
-        "Ingen obruten ansvarstråd från första till sista steget ({span}): ingen kedja av "
-        "yrkesroller som finns kvar eller lämnar över räcker hela vägen; den tar slut efter "
-        "{furthest}.",
-        "No unbroken thread of responsibility from the first to the last stage ({span}): no "
-        "chain of professional roles that stay or hand over reaches all the way; it ends after "
-        "{furthest}.",
-    ),
-    "thread_broken:start": (
-        "Ingen obruten ansvarstråd från första till sista steget ({span}): ingen yrkesroll finns "
-        "i {first}.",
-        "No unbroken thread of responsibility from the first to the last stage ({span}): no "
-        "professional role is present at {first}.",
-    ),
-    "must_pass_through": (
-        "Hela förloppet hänger på {role} i steget {stage}: varje obruten ansvarstråd från första "
-        "till sista steget går genom den.",
-        "The whole course hangs on {role} at the stage {stage}: every unbroken thread of "
-        "responsibility from the first to the last stage passes through it.",
-    ),
-}
-BOUNDARY_TEXT = (" över en huvudmannagräns", " across a boundary between principals")
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"”{text}”" if lang == "sv" else f"“{text}”"
-
-
-def _stage(journey: Journey, stage_id: str, lang: str) -> str:
-    return _quote(journey.stage_label(stage_id, lang), lang)
-
-
-def _move(journey: Journey, key: tuple[str, str], lang: str) -> str:
-    return f"{_stage(journey, key[0], lang)} → {_stage(journey, key[1], lang)}"
-
-
-def _role(journey: Journey, role_id: str, lang: str, word: bool = True) -> str:
-    named = f"{role_id} {_quote(journey.role_label(role_id, lang), lang)}"
-    return f"{'roll' if lang == 'sv' else 'role'} {named}" if word else named
-
-
-def _listing(items: Sequence[str], lang: str) -> str:
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + (" och " if lang == "sv" else " and ") + items[-1]
-
-
-def _render(journey: Journey, kind: str, value: Any, lang: str) -> str:
-    if kind == "stage":
-        return _stage(journey, value, lang)
-    if kind == "move":
-        return _move(journey, value, lang)
-    if kind == "moves":
-        return "; ".join(_move(journey, key, lang) for key in value)
-    if kind == "loop":
-        return " → ".join(_stage(journey, stage, lang) for stage in (*value, value[0]))
-    if kind == "role":
-        return _role(journey, value, lang)
-    if kind == "named":
-        return _role(journey, value, lang, word=False)
-    if kind == "roles":
-        return _listing([_role(journey, role, lang) for role in value], lang)
-    if kind == "principals":
-        index = 0 if lang == "sv" else 1
-        return "/".join(PRINCIPAL_NAMES.get(p, (p, p))[index] for p in sorted(value))
-    if kind == "text":
-        return str(value[0] if lang == "sv" else value[1])
-    raise ValueError(f"unknown message part {kind!r}")
 
 
 def _finding(
@@ -345,174 +105,8 @@ def _finding(
     parts: dict[str, tuple[str, Any]],
     **where: Any,
 ) -> Finding:
-    sv, en = MESSAGES[template]
-    said = {
-        lang: text.format(**{name: _render(journey, *part, lang) for name, part in parts.items()})
-        for lang, text in (("sv", sv), ("en", en))
-    }
-    code = template.split(":")[0]
-    return Finding(code, severity, fingerprint, said["sv"], said["en"], **where)
-
-
-# --- bridges per transition ------------------------------------------------------------------
-
-
-def _k_and_cut(graph: nx.DiGraph) -> tuple[int, tuple[str, ...]]:
-    # node_connectivity and minimum_node_cut, sharing one auxiliary graph and residual network
-    auxiliary = build_auxiliary_node_connectivity(graph)
-    residual = build_residual_network(auxiliary, "capacity")
-    flow = {"auxiliary": auxiliary, "residual": residual}
-    k = int(local_node_connectivity(graph, SOURCE, SINK, **flow))
-    if k == 0:
-        return 0, ()
-    cut = minimum_st_node_cut(graph, SOURCE, SINK, **flow)
-    return k, tuple(sorted(cut, key=role_sort_key))
-
-
-def _single_points(graph: nx.DiGraph) -> tuple[str, ...]:
-    # with one bridge, the roles every source-sink chain passes through are its dominators
-    idom = nx.immediate_dominators(graph, SOURCE)
-    found = []
-    node = idom.get(SINK, SOURCE)
-    while node != SOURCE:
-        found.append(node)
-        node = idom[node]
-    return tuple(sorted(found, key=role_sort_key))
-
-
-def _on_a_chain(graph: nx.DiGraph, roles: set[str]) -> tuple[str, ...]:
-    reached = nx.descendants(graph, SOURCE)
-    reaching = nx.ancestors(graph, SINK)
-    return tuple(sorted(roles & reached & reaching, key=role_sort_key))
-
-
-def stage_principals(journey: Journey, stage_id: str) -> frozenset[str]:
-    """The principals of the professional roles placed at a stage.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> sorted(stage_principals(example_journey(), "s3"))
-    ['region']
-    """
-    professional = {role.id for role in journey.roles if role.professional}
-    found: set[str] = set()
-    for role in journey.roles_at[stage_id] & professional:
-        found |= journey.principals_at.get((stage_id, role), frozenset())
-    return frozenset(found)
-
-
-def crosses_boundary(journey: Journey, key: tuple[str, str]) -> bool:
-    """Whether a transition takes the person in under a principal not present before it.
-
-    Both stages must have principals recorded; a transition where a principal only drops out
-    is no boundary.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> journey = example_journey()
-    >>> crosses_boundary(journey, ("s1", "s2")), crosses_boundary(journey, ("s2", "s3"))
-    (False, True)
-    """
-    before, after = stage_principals(journey, key[0]), stage_principals(journey, key[1])
-    return bool(before) and bool(after - before)
-
-
-def cross_principal_handoffs(journey: Journey, key: tuple[str, str]) -> tuple[Handoff, ...]:
-    """The handoffs at a transition whose giving and receiving roles have different principals.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> handoffs = cross_principal_handoffs(example_journey(), ("s2", "s3"))
-    >>> [(h.from_role, h.to_role) for h in handoffs]
-    [('3', '4')]
-    """
-    found = []
-    for handoff in journey.handoffs_at[key]:
-        giving = journey.principals_at.get((handoff.from_stage, handoff.from_role), frozenset())
-        taking = journey.principals_at.get((handoff.to_stage, handoff.to_role), frozenset())
-        if any(p != q for p in giving for q in taking):
-            found.append(handoff)
-    return tuple(found)
-
-
-def bridge_count(journey: Journey, transition: Transition) -> TransitionResult:
-    """Count the roles that bridge one transition (``nx.node_connectivity`` on its flow graph).
-
-    Parameters
-    ----------
-    journey : Journey
-    transition : Transition
-
-    Returns
-    -------
-    TransitionResult
-        ``k``, ``k_with_person``, ``k_primary``, the minimum cut and, when k is 1, every role
-        the transition hangs on.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> journey = example_journey()
-    >>> result = bridge_count(journey, journey.ordered_transitions[1])
-    >>> result.name, result.k, result.k_with_person, result.single_points, result.grade
-    ('s2>s3', 1, 2, ('3', '4'), 'fragile')
-    """
-    professional = bridge_graph(journey, transition)
-    k, cut = _k_and_cut(professional)
-    # the wider and narrower graphs only need their own flow when they differ from this one
-    people = {r.id for r in journey.roles if not r.professional}
-    carriers: tuple[str, ...] = ()
-    if people & (journey.roles_at[transition.source] | journey.roles_at[transition.target]):
-        with_person = bridge_graph(journey, transition, include_person=True)
-        k_person, cut_person = _k_and_cut(with_person)
-        if k == 0 and k_person > 0:
-            carriers = _on_a_chain(with_person, people)
-    else:
-        k_person, cut_person = k, cut
-    secondary = {r.id for r in journey.roles if r.tier != "primary"}
-    if k and secondary & set(professional):
-        k_primary, _ = _k_and_cut(bridge_graph(journey, transition, primary_only=True))
-    else:
-        k_primary = k
-    return TransitionResult(
-        source=transition.source,
-        target=transition.target,
-        kind=transition.kind,
-        k=k,
-        k_with_person=k_person,
-        k_primary=k_primary,
-        cut=cut,
-        cut_with_person=cut_person,
-        single_points=_single_points(professional) if k == 1 else (),
-        person_carriers=carriers,
-        handoffs=len(journey.handoffs_at[transition.key]),
-        boundary=crosses_boundary(journey, transition.key),
-        owners=journey.owners_at[transition.key],
-    )
-
-
-def bridge_counts(journey: Journey) -> tuple[TransitionResult, ...]:
-    """Bridge counts for every transition, in journey order.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> [(r.name, r.k, r.k_with_person) for r in bridge_counts(example_journey())]
-    [('s1>s2', 1, 2), ('s2>s3', 1, 2), ('s3>s2', 0, 1)]
-    """
-    return tuple(bridge_count(journey, t) for t in journey.ordered_transitions)
-
-
-def _bridges(
-    journey: Journey, bridges: Sequence[TransitionResult] | None
-) -> Sequence[TransitionResult]:
-    return bridge_counts(journey) if bridges is None else bridges
-
-
-# --- one function per finding ----------------------------------------------------------------
+    sv, en = sentences(journey, template, parts)
+    return Finding(template.split(":")[0], severity, fingerprint, sv, en, **where)
 
 
 def unbridged(journey: Journey, bridges: Sequence[TransitionResult] | None = None) -> list[Finding]:
@@ -533,7 +127,7 @@ def unbridged(journey: Journey, bridges: Sequence[TransitionResult] | None = Non
             {"move": ("move", r.key)},
             transition=r.key,
         )
-        for r in _bridges(journey, bridges)
+        for r in given_or_counted(journey, bridges)
         if r.k_with_person == 0
     ]
 
@@ -563,7 +157,7 @@ def patient_carries(
             transition=r.key,
             roles=r.person_carriers,
         )
-        for r in _bridges(journey, bridges)
+        for r in given_or_counted(journey, bridges)
         if r.k == 0 and r.k_with_person > 0
     ]
 
@@ -585,7 +179,7 @@ def single_point(
     """
     open_boundaries = {f.transition for f in boundary_unbridged(journey)}
     found = []
-    for r in _bridges(journey, bridges):
+    for r in given_or_counted(journey, bridges):
         raised = r.key in open_boundaries
         border = BOUNDARY_TEXT if raised else ("", "")
         for role in r.single_points:
@@ -617,7 +211,7 @@ def implicit_only(
     """
     professional = {role.id for role in journey.roles if role.professional}
     found = []
-    for r in _bridges(journey, bridges):
+    for r in given_or_counted(journey, bridges):
         if r.k == 0 or r.handoffs:
             continue
         both = journey.roles_at[r.source] & journey.roles_at[r.target] & professional
@@ -1001,69 +595,6 @@ def must_pass_through(journey: Journey) -> list[Finding]:
     ]
 
 
-# --- the report ------------------------------------------------------------------------------
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None
-
-
-def journey_figures(
-    journey: Journey,
-    bridges: Sequence[TransitionResult] | None = None,
-    findings: Sequence[Finding] = (),
-) -> Figures:
-    """Journey-level figures over the forward transitions.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> figures = journey_figures(example_journey())
-    >>> figures.share_bridged, figures.share_robust, figures.redundancy
-    (1.0, 0.0, 1)
-    >>> figures.boundary_transitions, figures.boundary_acknowledged
-    (1, 0)
-    """
-    forward = [r for r in _bridges(journey, bridges) if r.kind == "forward"]
-    boundary = [r for r in forward if r.boundary]
-    acknowledged = [
-        r for r in boundary if any(h.acknowledged for h in cross_principal_handoffs(journey, r.key))
-    ]
-    bridged = sum(1 for r in forward if r.k >= 1)
-    robust = sum(1 for r in forward if r.k >= 2)
-    owned = sum(1 for r in forward if len(r.owners) == 1)
-    counts = {severity: 0 for severity in SEVERITIES}
-    for finding in findings:
-        counts[finding.severity] += 1
-    return Figures(
-        forward_transitions=len(forward),
-        bridged=bridged,
-        robust=robust,
-        owned=owned,
-        boundary_transitions=len(boundary),
-        boundary_acknowledged=len(acknowledged),
-        redundancy=min((r.k for r in forward), default=None),
-        share_bridged=_share(bridged, len(forward)),
-        share_robust=_share(robust, len(forward)),
-        share_owned=_share(owned, len(forward)),
-        share_boundary_acknowledged=_share(len(acknowledged), len(boundary)),
-        findings_by_severity=tuple(counts.items()),
-    )
-
-
-def _sort_key(journey: Journey, finding: Finding) -> tuple[Any, ...]:
-    order = journey.stage_order
-    if finding.transition:
-        place: tuple[int, ...] = (order[finding.transition[0]], order[finding.transition[1]])
-    elif finding.stage:
-        place = (order[finding.stage], -1)
-    else:
-        place = tuple(order[s] for s in finding.stages)
-    roles = tuple(role_sort_key(role) for role in finding.roles)
-    code = FINDING_CODES.index(finding.code)
-    return (SEVERITIES.index(finding.severity), code, place, roles, finding.fingerprint)
-
-
 def gap_report(journey: Journey) -> Report:
     """Analyse a journey map: bridges per transition, every finding, and the figures.
 
@@ -1100,34 +631,13 @@ def gap_report(journey: Journey) -> Report:
         *thread_broken(journey),
         *must_pass_through(journey),
     ]
-    findings.sort(key=lambda f: _sort_key(journey, f))
+    findings.sort(key=lambda f: finding_order(journey, f))
     return Report(
         title=journey.title,
         target_group=journey.target_group,
         transitions=tuple(bridges),
         findings=tuple(findings),
         figures=journey_figures(journey, bridges, findings),
-    )
-
-
-def compare_reports(before: Report, after: Report) -> Comparison:
-    """Compare two reports (as-is and to-be, children and adults) finding by finding.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey, without_role
-    >>> comparison = compare_reports(gap_report(example_journey()),
-    ...                              gap_report(without_role(example_journey(), "8")))
-    >>> [f.fingerprint for f in comparison.closed], comparison.opened, len(comparison.persisting)
-    (['role:8:unplaced_role'], (), 11)
-    """
-    old, new = set(before.fingerprints), set(after.fingerprints)
-    return Comparison(
-        before=before,
-        after=after,
-        closed=tuple(f for f in before.findings if f.fingerprint not in new),
-        opened=tuple(f for f in after.findings if f.fingerprint not in old),
-        persisting=tuple(f for f in after.findings if f.fingerprint in old),
     )
 
 
@@ -1160,124 +670,3 @@ def what_if_add_handoff(journey: Journey, handoff: Handoff) -> Comparison:
     ['s3>s2:single_point:3', 's3>s2:single_point:4', 'roles:3+4:ping_pong']
     """
     return compare_reports(gap_report(journey), gap_report(with_handoff(journey, handoff)))
-
-
-# --- JSON ------------------------------------------------------------------------------------
-
-
-def transition_to_dict(result: TransitionResult) -> dict[str, Any]:
-    """One transition's bridge count as plain data.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> transition_to_dict(gap_report(example_journey()).transitions[2])["cut_with_person"]
-    ['1']
-    """
-    return {
-        "from": result.source,
-        "to": result.target,
-        "kind": result.kind,
-        "k": result.k,
-        "k_with_person": result.k_with_person,
-        "k_primary": result.k_primary,
-        "grade": result.grade,
-        "cut": list(result.cut),
-        "cut_with_person": list(result.cut_with_person),
-        "single_points": list(result.single_points),
-        "person_carriers": list(result.person_carriers),
-        "handoffs": result.handoffs,
-        "boundary": result.boundary,
-        "owners": list(result.owners),
-    }
-
-
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as plain data; ``message`` is the Swedish sentence.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> sorted(finding_to_dict(gap_report(example_journey()).findings[0]))
-    ['code', 'fingerprint', 'message', 'message_en', 'roles', 'severity', 'stage', 'stages', 'transition']
-    """  # noqa: E501
-    transition = finding.transition
-    return {
-        "code": finding.code,
-        "severity": finding.severity,
-        "fingerprint": finding.fingerprint,
-        "message": finding.message_sv,
-        "message_en": finding.message_en,
-        "stage": finding.stage,
-        "transition": {"from": transition[0], "to": transition[1]} if transition else None,
-        "roles": list(finding.roles),
-        "stages": list(finding.stages),
-    }
-
-
-def figures_to_dict(figures: Figures) -> dict[str, Any]:
-    """Journey-level figures as plain data.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> figures_to_dict(gap_report(example_journey()).figures)["findings_by_severity"]["critical"]
-    1
-    """
-    data = asdict(figures)
-    data["findings_by_severity"] = dict(figures.findings_by_severity)
-    return data
-
-
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data, with the honesty line.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> data = report_to_dict(gap_report(example_journey()))
-    >>> sorted(data)
-    ['figures', 'findings', 'format', 'honesty', 'honesty_en', 'target_group', 'title', 'transitions']
-    >>> data["transitions"][0]
-    {'from': 's1', 'to': 's2', 'kind': 'forward', 'k': 1, 'k_with_person': 2, 'k_primary': 1, 'grade': 'fragile', 'cut': ['3'], 'cut_with_person': ['1', '3'], 'single_points': ['3'], 'person_carriers': [], 'handoffs': 0, 'boundary': False, 'owners': []}
-    """  # noqa: E501
-    return {
-        "format": "brygga.journey-analysis/1",
-        "title": report.title,
-        "target_group": report.target_group,
-        "honesty": HONESTY_SV,
-        "honesty_en": HONESTY_EN,
-        "transitions": [transition_to_dict(result) for result in report.transitions],
-        "findings": [finding_to_dict(finding) for finding in report.findings],
-        "figures": figures_to_dict(report.figures),
-    }
-
-
-def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
-    """A comparison as JSON-ready data: fingerprints closed/opened/persisting, figures side by
-    side, and the transitions whose k changed.
-
-    Examples
-    --------
-    >>> from journey_maps.format import example_journey
-    >>> data = comparison_to_dict(what_if_remove_role(example_journey(), "4"))
-    >>> data["k_changes"]
-    [{'from': 's2', 'to': 's3', 'k_before': 1, 'k_after': 0}]
-    >>> sorted(data["figures"])
-    ['after', 'before']
-    """
-    return {
-        "closed": [finding_to_dict(f) for f in comparison.closed],
-        "opened": [finding_to_dict(f) for f in comparison.opened],
-        "persisting": [finding_to_dict(f) for f in comparison.persisting],
-        "figures": {
-            "before": figures_to_dict(comparison.before.figures),
-            "after": figures_to_dict(comparison.after.figures),
-        },
-        "k_changes": [
-            {"from": a, "to": b, "k_before": k_before, "k_after": k_after}
-            for a, b, k_before, k_after in comparison.k_changes
-        ],
-        "honesty": HONESTY_SV,
-        "honesty_en": HONESTY_EN,
-    }

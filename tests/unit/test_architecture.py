@@ -12,9 +12,18 @@ PURE = [
     "workshops/catalogue.py",
     "i18n.py",
     "journey_maps/format.py",
+    "journey_maps/model.py",
+    "journey_maps/validate.py",
     "journey_maps/graph.py",
     "journey_maps/analysis.py",
+    "journey_maps/bridges.py",
+    "journey_maps/messages.py",
+    "journey_maps/report.py",
+    "journey_maps/compare.py",
     "journey_maps/export.py",
+    "journey_maps/styles.py",
+    "journey_maps/layout.py",
+    "journey_maps/render.py",
     "roles/catalogue.py",
 ]
 FORBIDDEN = ("flask", "flask_socketio", "sqlalchemy", "db", "web")

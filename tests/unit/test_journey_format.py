@@ -1,6 +1,5 @@
 """The brygga.journey/1 exchange format: parsing, validation and writing back."""
 
-import ast
 import copy
 import json
 from pathlib import Path
@@ -231,25 +230,6 @@ def test_adding_a_placement_or_handoff_is_validated_like_a_file():
         with_placement(journey, Placement("3", "s9"))
     with pytest.raises(JourneyFormatError, match="role '7' is not placed on stage 's1'"):
         with_handoff(journey, Handoff("s1", "7", "s2", "4"))
-
-
-def _imports(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module.split(".")[0]
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["journey_maps/format.py", "journey_maps/graph.py", "journey_maps/analysis.py",
-     "journey_maps/export.py", "roles/catalogue.py"],
-)  # fmt: skip
-def test_the_pure_modules_import_no_web_or_database_code(module):
-    imported = set(_imports(ROOT / module))
-    assert not imported & {"flask", "flask_socketio", "sqlalchemy", "click"}
 
 
 def test_the_example_in_the_format_documentation_is_a_valid_journey():
