@@ -12,27 +12,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Graphviz's `dot` draws the journey diagrams; install Debian's package when it is missing.
+# Install a Debian package when its command is missing: $(call debian,COMMAND,PACKAGES,WHY).
+# Uses sudo only when not root; a failure is reported, never fatal (the feature degrades).
+define debian
+@command -v $(1) >/dev/null 2>&1 || { \
+  if command -v apt-get >/dev/null 2>&1; then \
+    SUDO=$$( [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo ); \
+    echo "Installing Debian's $(2) ($(3))…"; \
+    $$SUDO apt-get install -y -qq $(2) >/dev/null 2>&1 \
+      || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(2) >/dev/null; } \
+      || echo "Could not install $(2): $(3) will be unavailable."; \
+  else echo "$(1) not found and no apt-get: $(3) will be unavailable."; fi; }
+endef
+
+# Graphviz's `dot` draws the journey diagrams (without it the UI offers DOT source and data).
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's graphviz…"; \
-	    $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq graphviz fonts-dejavu-core >/dev/null \
-	      || { $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get update -qq && \
-	           $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq graphviz fonts-dejavu-core >/dev/null; } \
-	      || echo "Could not install graphviz: diagrams fall back to DOT source."; \
-	  else echo "graphviz (dot) not found: diagrams fall back to DOT source."; fi; }
+	$(call debian,dot,graphviz fonts-dejavu-core,journey diagrams)
 
 # Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests…"; \
-	    $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null \
-	      || { $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get update -qq && \
-	           $$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } \
-	      || echo "Could not install chromium: browser tests will be skipped."; \
-	  else echo "chromium not found: browser tests will be skipped."; fi; }
+	$(call debian,chromium,chromium fonts-dejavu-core,browser tests)
 
 run: $(STAMP) system-deps
 	$(BIN)/python serve.py

@@ -44,6 +44,13 @@ def _workshop(code: str) -> Workshop:
     return voting.find_workshop_by_code(get_session(), code, client_key=client_key())
 
 
+def _code_refused(exc: WorkshopError, typed: str) -> Any:
+    """Back to the code form with the reason, keeping what was typed."""
+    flash(error_text(exc), "error")
+    status = 429 if exc.key == "error.rate_limited" else 404
+    return render_template("participant/enter_code.html", code=typed), status
+
+
 @bp.route("/", methods=["GET", "POST"])
 def enter_code() -> Any:
     if request.method == "GET":
@@ -52,9 +59,7 @@ def enter_code() -> Any:
     try:
         workshop = _workshop(raw)
     except WorkshopError as exc:
-        flash(error_text(exc), "error")
-        status = 429 if exc.key == "error.rate_limited" else 404
-        return render_template("participant/enter_code.html", code=raw), status
+        return _code_refused(exc, raw)
     return redirect(url_for("join.pick", code=workshop.join_code))
 
 
@@ -63,9 +68,7 @@ def pick(code: str) -> Any:
     try:
         workshop = _workshop(code)
     except WorkshopError as exc:
-        flash(error_text(exc), "error")
-        status = 429 if exc.key == "error.rate_limited" else 404
-        return render_template("participant/enter_code.html", code=code), status
+        return _code_refused(exc, code)
     db = get_session()
     if voting.participant_for_token(db, _tokens().get(workshop.join_code)):
         return redirect(url_for("join.phone", code=workshop.join_code))
