@@ -30,15 +30,11 @@ class Stage:
     kind: str | None = None
 
 
-@dataclass(frozen=True)
-class Transition:
-    """A directed move between two stages; ``kind`` is "forward" or "back"."""
+class TransitionKeyed:
+    """The identity of anything that sits on one transition (``source`` → ``target``)."""
 
     source: str
     target: str
-    kind: str = "forward"
-    label: str | None = None
-    label_en: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -49,6 +45,18 @@ class Transition:
     def name(self) -> str:
         """``"s1>s2"``, the prefix of the transition's finding fingerprints."""
         return f"{self.source}>{self.target}"
+
+
+@dataclass(frozen=True)
+class Transition(TransitionKeyed):
+    """A directed move between two stages; ``kind`` is "forward" or "back"."""
+
+    source: str
+    target: str
+    kind: str = "forward"
+    label: str | None = None
+    label_en: str | None = None
+
 
 
 @dataclass(frozen=True)

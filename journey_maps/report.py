@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
-from journey_maps.model import Journey, role_sort_key
+from journey_maps.model import Journey, TransitionKeyed, role_sort_key
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 FINDING_CODES: tuple[str, ...] = (
@@ -29,7 +29,7 @@ FINDING_CODES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class TransitionResult:
+class TransitionResult(TransitionKeyed):
     """The bridge count of one transition and what it hangs on.
 
     ``k`` counts professional roles, ``k_with_person`` also the person and their network (roles
@@ -53,15 +53,6 @@ class TransitionResult:
     boundary: bool
     owners: tuple[str, ...]
 
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(source, target)``."""
-        return (self.source, self.target)
-
-    @property
-    def name(self) -> str:
-        """``"s1>s2"``."""
-        return f"{self.source}>{self.target}"
 
     @property
     def grade(self) -> str:
