@@ -58,7 +58,6 @@ class Transition(TransitionKeyed):
     label_en: str | None = None
 
 
-
 @dataclass(frozen=True)
 class Role:
     """A functional role used in this map (catalogue role or custom)."""

@@ -53,7 +53,6 @@ class TransitionResult(TransitionKeyed):
     boundary: bool
     owners: tuple[str, ...]
 
-
     @property
     def grade(self) -> str:
         """ "gap" (k=0), "fragile" (k=1, or only secondary roles bridge) or "robust"."""
