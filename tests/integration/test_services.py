@@ -17,6 +17,19 @@ def joined(session, demo: Demo, org: str) -> int:
     ).participant_id
 
 
+def open_for(session, demo: Demo, org: str, sid: int) -> int:
+    """Join a participant of ``org`` and open statement ``sid``; returns the participant."""
+    pid = joined(session, demo, org)
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    return pid
+
+
+def cast(session, pid: int, sid: int, choice: str, ballot_id: str):
+    return voting.cast_vote(
+        session, participant_id=pid, statement_id=sid, choice=choice, ballot_id=ballot_id
+    )
+
+
 def count(session, model, *where) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -89,48 +102,31 @@ def test_a_voted_statement_can_no_longer_be_edited(session, demo):
 
 
 def test_a_vote_is_stored_once_and_a_changed_vote_replaces_it(session, demo):
-    pid = joined(session, demo, "BUP")
     sid = demo.own[0]
-    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-0000001"
-    )
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-0000002"
-    )
+    pid = open_for(session, demo, "BUP", sid)
+    cast(session, pid, sid, "yes", "b-0000001")
+    cast(session, pid, sid, "no", "b-0000002")
     assert session.scalars(select(Vote.choice).where(Vote.statement_id == sid)).all() == ["no"]
     history = session.scalars(select(VoteEvent.choice).order_by(VoteEvent.id)).all()
     assert history == ["yes", "no"]
 
 
 def test_a_retried_ballot_counts_once(session, demo):
-    pid = joined(session, demo, "BUP")
     sid = demo.own[0]
-    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    first = voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-retry-1"
-    )
-    again = voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-retry-1"
-    )
+    pid = open_for(session, demo, "BUP", sid)
+    first = cast(session, pid, sid, "yes", "b-retry-1")
+    again = cast(session, pid, sid, "yes", "b-retry-1")
     assert (first.retried, again.retried) == (False, True)
     assert count(session, Vote) == 1
     assert count(session, VoteEvent) == 1
 
 
 def test_a_late_retry_of_an_old_ballot_does_not_undo_a_newer_vote(session, demo):
-    pid = joined(session, demo, "BUP")
     sid = demo.own[0]
-    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01"
-    )
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-new-01"
-    )
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-old-01"
-    )
+    pid = open_for(session, demo, "BUP", sid)
+    cast(session, pid, sid, "yes", "b-old-01")
+    cast(session, pid, sid, "no", "b-new-01")
+    cast(session, pid, sid, "yes", "b-old-01")
     assert session.scalar(select(Vote.choice)) == "no"
 
 
@@ -138,13 +134,9 @@ def test_a_ballot_id_of_another_participant_is_refused(session, demo):
     a, b = joined(session, demo, "BUP"), joined(session, demo, "Elevhälsa")
     sid = demo.own[0]
     voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(
-        session, participant_id=a, statement_id=sid, choice="yes", ballot_id="b-shared1"
-    )
+    cast(session, a, sid, "yes", "b-shared1")
     with pytest.raises(WorkshopError, match="bad_ballot"):
-        voting.cast_vote(
-            session, participant_id=b, statement_id=sid, choice="no", ballot_id="b-shared1"
-        )
+        cast(session, b, sid, "no", "b-shared1")
 
 
 @pytest.mark.parametrize("state", ["draft", "closed", "hidden"])
@@ -158,20 +150,15 @@ def test_a_vote_on_a_statement_that_is_not_open_stores_nothing(session, demo, st
         voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
         services.set_hidden(session, workshop_id=demo.workshop_id, statement_id=sid, hidden=True)
     with pytest.raises(WorkshopError, match="statement_closed"):
-        voting.cast_vote(
-            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
-        )
+        cast(session, pid, sid, "yes", "b-000001")
     assert count(session, Vote) == count(session, VoteEvent) == 0
 
 
 def test_the_subject_organisation_may_not_judge_its_own_description(session, demo):
-    pid = joined(session, demo, "Habilitering")
     sid = demo.own[0]
-    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    pid = open_for(session, demo, "Habilitering", sid)
     with pytest.raises(WorkshopError, match="not_eligible"):
-        voting.cast_vote(
-            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
-        )
+        cast(session, pid, sid, "yes", "b-000001")
     assert count(session, Vote) == 0
 
 
@@ -191,9 +178,7 @@ def test_a_statement_of_another_workshop_cannot_be_voted_on(session, demo):
     voting.open_statements(session, workshop_id=other, statement_ids=[sid])
     pid = joined(session, demo, "BUP")
     with pytest.raises(WorkshopError, match="statement_not_found"):
-        voting.cast_vote(
-            session, participant_id=pid, statement_id=sid, choice="yes", ballot_id="b-000001"
-        )
+        cast(session, pid, sid, "yes", "b-000001")
 
 
 def test_opening_a_statement_closes_the_previous_one_in_live_mode(session, demo):
@@ -227,12 +212,9 @@ def test_n_of_m_counts_only_those_who_may_answer(session, demo):
 
 
 def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
-    pid = joined(session, demo, "BUP")
     sid = demo.own[0]
-    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
-    voting.cast_vote(
-        session, participant_id=pid, statement_id=sid, choice="no", ballot_id="b-000001"
-    )
+    pid = open_for(session, demo, "BUP", sid)
+    cast(session, pid, sid, "no", "b-000001")
     phones = voting.room_state(session, demo.workshop_id, audience="phones")
     console = voting.room_state(session, demo.workshop_id, audience="facilitator")
     assert phones["current"]["tally"] is None and phones["current"]["voted"] == 1
