@@ -56,15 +56,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         raise ConfigError("Set SECRET_KEY: the development key is refused in production.")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    import workshops.models  # noqa: F401  (registers the tables)
+    import journey_maps.rows  # noqa: F401  (registers the tables)
+    import roles.models  # noqa: F401
+    import workshops.models  # noqa: F401
 
     db.init_app(app)
     web.init_app(app)
 
+    from journey_maps import phone_views as journey_phone_views
+    from journey_maps import views as journey_views
+    from roles import views as role_views
     from workshops import api, auth_views, join_views, views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(role_views.bp)
+    app.register_blueprint(journey_views.bp)
+    app.register_blueprint(journey_phone_views.bp)
     app.register_blueprint(join_views.bp)
     app.register_blueprint(api.bp)
 
@@ -77,10 +85,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
     )
-    from workshops import events, live
+    from journey_maps.events import TOPIC, JourneyNamespace, read_board
+    from workshops import live
 
     live.init_app(app, socketio)
-    socketio.on_namespace(events.LiveNamespace("/live"))
+    live.broadcaster(app).add_topic(TOPIC, read_board)
+    socketio.on_namespace(JourneyNamespace("/live"))
 
     from workshops import cli
 

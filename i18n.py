@@ -21,8 +21,23 @@ def catalogue(lang: str) -> dict[str, str]:
     """
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
-    data: dict[str, str] = json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8"))
+    data: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        part: dict[str, str] = json.loads(path.read_text("utf-8"))
+        clash = sorted(set(part) & set(data))
+        if clash:
+            raise ValueError(f"{path.name} repeats keys: {', '.join(clash)}")
+        data.update(part)
     return data
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    """``<lang>.json`` and each feature's ``<feature>.<lang>.json``, so features own their texts.
+
+    >>> [p.name for p in catalogue_files("sv")][0]
+    'sv.json'
+    """
+    return [CATALOGUE_DIR / f"{lang}.json", *sorted(CATALOGUE_DIR.glob(f"*.{lang}.json"))]
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

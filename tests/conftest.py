@@ -130,3 +130,62 @@ def join_phone(app: Flask, demo: Demo, org: str, name: str | None = None) -> Fla
     assert response.status_code == 302, response.data
     assert re.search(rf"/{demo.code}/p$", response.location)
     return phone
+
+
+@dataclass
+class Ws2:
+    """A WS2 workshop: the catalogue's roles, the default journey, open for placements."""
+
+    workshop_id: int
+    code: str
+    orgs: dict[str, int]
+    roles: dict[str, int]  # catalogue code -> role row id
+    stages: list[int]  # stage row ids in journey order
+    transitions: dict[tuple[int, int], int]  # (source stage, target stage) -> transition id
+
+
+@pytest.fixture
+def ws2(app: Flask, facilitator: int) -> Ws2:
+    from journey_maps import stages as journey_stages
+    from roles import services as role_services
+    from workshops.setup import prepare_ws2
+
+    with session_scope(app) as s:
+        wid = services.create_workshop(
+            s,
+            owner_id=facilitator,
+            title="WS2 test",
+            date=None,
+            target_group="children",
+            kind="ws2",
+        )
+        prepare_ws2(s, workshop_id=wid)
+        orgs = {
+            name: services.add_organisation(s, workshop_id=wid, name=name, principal=principal)
+            for name, principal in [
+                ("BUP", "region"),
+                ("Elevhälsa", "municipality"),
+                ("Socialtjänst", "municipality"),
+            ]
+        }
+        journey_stages.set_journey_open(s, workshop_id=wid, is_open=True)
+        roles = {r.code: r.id for r in role_services.list_roles(s, wid)}
+        stage_ids = [st.id for st in journey_stages.stages(s, wid)]
+        transitions = {(t.source_id, t.target_id): t.id for t in journey_stages.transitions(s, wid)}
+        code = services.get_workshop(s, wid).join_code
+    return Ws2(wid, code, orgs, roles, stage_ids, transitions)
+
+
+def join_ws2(app: Flask, ws2: Ws2, org: str) -> tuple[FlaskClient, int]:
+    """A phone that joined the WS2 workshop; returns its client and participant id."""
+    from workshops import voting
+
+    phone = app.test_client()
+    response = post(phone, f"/{ws2.code}", {"organisation_id": ws2.orgs[org]})
+    assert response.status_code == 302, response.data
+    with phone.session_transaction() as sess:
+        token = sess["pt"][ws2.code]
+    with session_scope(app) as s:
+        info = voting.participant_for_token(s, token)
+        assert info is not None
+        return phone, info.id

@@ -16,6 +16,7 @@ TOPICS = ("target_group", "mandate")
 PERSPECTIVES = ("own", "others")
 PRINCIPALS = ("region", "municipality", "private", "civil_society")
 TARGET_GROUPS = ("children", "adults")
+WORKSHOP_KINDS = ("ws1", "ws2")
 OUTCOMES = ("agreed", "reworded", "parked", "action")
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or off a projector is typed right first time.
@@ -60,9 +61,11 @@ def normalise_join_code(raw: str) -> str | None:
 
 
 def may_answer(
-    *, perspective: str, subject_org: int, participant_org: int, everyone: bool = False
+    *, perspective: str, subject_org: int | None, participant_org: int, everyone: bool = False
 ) -> bool:
     """Who answers a statement: others judge an own description, the subject judges others' views.
+
+    A statement about no organisation (a WS2 role to validate) is for everyone.
 
     >>> may_answer(perspective="own", subject_org=1, participant_org=2)
     True
@@ -72,8 +75,10 @@ def may_answer(
     True
     >>> may_answer(perspective="others", subject_org=1, participant_org=2, everyone=True)
     True
+    >>> may_answer(perspective="others", subject_org=None, participant_org=2)
+    True
     """
-    if everyone:
+    if everyone or subject_org is None:
         return True
     if perspective == "own":
         return participant_org != subject_org
@@ -89,7 +94,11 @@ def explanation_key(choice: str, *, topic: str, perspective: str) -> str:
     'explain.own.no'
     >>> explanation_key("discuss", topic="mandate", perspective="others")
     'explain.discuss'
+    >>> explanation_key("no", topic="role", perspective="others")
+    'explain.role.no'
     """
+    if topic == "role":
+        return f"explain.role.{choice}"
     if choice == "discuss":
         return "explain.discuss"
     if perspective == "own":
@@ -442,6 +451,29 @@ def parse_id(raw: object) -> int:
 
 
 BALLOT_ID = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
+COMMENT_LIMIT = 500
+
+
+def clean_comment(comment: object) -> str | None:
+    """A voter's optional comment: trimmed, at most 500 characters, None when empty.
+
+    >>> clean_comment("  saknar skolan  "), clean_comment(""), clean_comment(None)
+    ('saknar skolan', None, None)
+    >>> clean_comment("x" * 501)
+    Traceback (most recent call last):
+    ...
+    workshops.domain.WorkshopError: error.comment_too_long
+    """
+    if comment is None:
+        return None
+    if not isinstance(comment, str):
+        raise WorkshopError("error.bad_payload")
+    text = comment.strip()
+    if len(text) > COMMENT_LIMIT:
+        raise WorkshopError("error.comment_too_long", limit=COMMENT_LIMIT)
+    return text or None
 
 
 def check_ballot(statement_id: object, choice: object, ballot_id: object) -> tuple[int, str, str]:

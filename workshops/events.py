@@ -107,7 +107,7 @@ class LiveNamespace(Namespace):
         return {"ok": True, "state": self._state(conn)}
 
     def on_cast_vote(self, data: Any = None) -> dict[str, Any]:
-        """A phone answers an open statement: ``{statement_id, choice, ballot_id}``."""
+        """A phone answers an open statement: ``{statement_id, choice, ballot_id, comment?}``."""
         conn = _connection()
         lang = conn["lang"] if conn else "sv"
         if conn is None or conn.get("kind") != "participant":
@@ -123,6 +123,7 @@ class LiveNamespace(Namespace):
                 statement_id=statement_id,
                 choice=choice,
                 ballot_id=ballot_id,
+                comment=domain.clean_comment(payload.get("comment")),
             )
         except WorkshopError as exc:
             return _ack_error(exc.key, lang, **exc.params)

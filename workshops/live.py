@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, has_app_context
@@ -27,61 +28,75 @@ def room(workshop_id: int, audience: str) -> str:
     return f"w{workshop_id}:{audience}"
 
 
+# A topic reads, for one workshop, what each audience gets: {audience: payload}.
+Reader = Callable[[Session, int], dict[str, dict[str, Any]]]
+
+
+def read_votes(session: Session, workshop_id: int) -> dict[str, dict[str, Any]]:
+    """The "state" topic: statements and tallies (the distribution only once revealed)."""
+    public = voting.room_state(session, workshop_id, audience="phones")
+    private = voting.room_state(session, workshop_id, audience="facilitator")
+    return {"phones": public, "projector": public, "facilitator": private}
+
+
 class Broadcaster:
-    """Sends each audience its view of a workshop; vote bursts are folded into few pushes."""
+    """Sends each audience its view of a workshop; bursts are folded into few pushes.
+
+    Each topic ("state" for votes, "board" for the journey) is its own Socket.IO event with its
+    own throttle, so a burst of placements never delays a tally and the other way round.
+    """
 
     def __init__(self, app: Flask, socketio: SocketIO, interval: float) -> None:
         self.app = app
         self.socketio = socketio
         self.throttle = Throttle(interval)
         self.lock = threading.Lock()
+        self.readers: dict[str, Reader] = {"state": read_votes}
 
-    def push_now(self, workshop_id: int) -> None:
-        """Recount and send the state to phones, projector and facilitator.
+    def add_topic(self, topic: str, reader: Reader) -> None:
+        self.readers[topic] = reader
+
+    def push_now(self, workshop_id: int, topic: str = "state") -> None:
+        """Recount and send ``topic`` to phones, projector and facilitator.
 
         Inside a request or socket event this reads through that event's own session (one
         owner per event, never a second connection waiting on the first); a background push
         opens its own.
         """
         if has_app_context():
-            public, private = self._read(get_session(), workshop_id)
+            payloads = self._read(get_session(), workshop_id, topic)
         else:
             with session_scope(self.app) as session:
-                public, private = self._read(session, workshop_id)
-        for audience in ("phones", "projector"):
-            self.socketio.emit("state", public, to=room(workshop_id, audience), namespace=NAMESPACE)
-        self.socketio.emit(
-            "state", private, to=room(workshop_id, "facilitator"), namespace=NAMESPACE
-        )
+                payloads = self._read(session, workshop_id, topic)
+        for audience, payload in payloads.items():
+            self.socketio.emit(topic, payload, to=room(workshop_id, audience), namespace=NAMESPACE)
         with self.lock:
-            self.throttle.fired(workshop_id, now=time.monotonic())
+            self.throttle.fired((workshop_id, topic), now=time.monotonic())
 
-    @staticmethod
-    def _read(session: Session, workshop_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-        public = voting.room_state(session, workshop_id, audience="phones")
-        private = voting.room_state(session, workshop_id, audience="facilitator")
+    def _read(self, session: Session, workshop_id: int, topic: str) -> dict[str, dict[str, Any]]:
+        payloads = self.readers[topic](session, workshop_id)
         session.rollback()  # end the read transaction before any network I/O
-        return public, private
+        return payloads
 
-    def changed(self, workshop_id: int) -> None:
-        """A vote arrived: push now if the room was quiet, else once at the interval's end."""
+    def changed(self, workshop_id: int, topic: str = "state") -> None:
+        """Something changed: push now if the room was quiet, else once at the interval's end."""
         with self.lock:
-            delay = self.throttle.hit(workshop_id, now=time.monotonic())
+            delay = self.throttle.hit((workshop_id, topic), now=time.monotonic())
         if delay is None:
             return
         if delay == 0:
-            self.push_now(workshop_id)
+            self.push_now(workshop_id, topic)
         else:
-            self.socketio.start_background_task(self._trailing, workshop_id, delay)
+            self.socketio.start_background_task(self._trailing, workshop_id, topic, delay)
 
-    def _trailing(self, workshop_id: int, delay: float) -> None:
+    def _trailing(self, workshop_id: int, topic: str, delay: float) -> None:
         self.socketio.sleep(delay)
         try:
-            self.push_now(workshop_id)
+            self.push_now(workshop_id, topic)
         except Exception:
             with self.lock:  # never leave the room stuck as "scheduled"
-                self.throttle.fired(workshop_id, now=time.monotonic())
-            self.app.logger.exception("push to workshop %s failed", workshop_id)
+                self.throttle.fired((workshop_id, topic), now=time.monotonic())
+            self.app.logger.exception("push of %s to workshop %s failed", topic, workshop_id)
 
 
 def init_app(app: Flask, socketio: SocketIO) -> None:

@@ -43,6 +43,10 @@ class Workshop(Base):
     target_group: Mapped[str] = mapped_column(String(20))
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     everyone_may_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "ws1" expectation mapping or "ws2" roles in the journey: decides what the pages offer
+    kind: Mapped[str] = mapped_column(String(5), default="ws1")
+    # phones may place roles and record handoffs only while the facilitator keeps this open
+    journey_open: Mapped[bool] = mapped_column(Boolean, default=False)
     current_statement_id: Mapped[int | None] = mapped_column(
         ForeignKey("statements.id", ondelete="SET NULL", use_alter=True)
     )
@@ -66,7 +70,10 @@ class Workshop(Base):
         cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (CheckConstraint("target_group in ('children', 'adults')", name="group"),)
+    __table_args__ = (
+        CheckConstraint("target_group in ('children', 'adults')", name="group"),
+        CheckConstraint("kind in ('ws1', 'ws2')", name="kind"),
+    )
 
 
 class Organisation(Base):
@@ -106,13 +113,18 @@ class Participant(Base):
 
 
 class Statement(Base):
+    """A WS1 statement about an organisation, or (topic "role") a WS2 role to validate."""
+
     __tablename__ = "statements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_roles.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(20))
     perspective: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
@@ -131,10 +143,14 @@ class Statement(Base):
     workshop: Mapped[Workshop] = relationship(
         back_populates="statements", foreign_keys=[workshop_id]
     )
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint("topic in ('target_group', 'mandate')", name="topic"),
+        CheckConstraint("topic in ('target_group', 'mandate', 'role')", name="topic"),
+        CheckConstraint(
+            "(topic = 'role') = (role_id is not null and organisation_id is null)",
+            name="subject",
+        ),
         CheckConstraint("perspective in ('own', 'others')", name="perspective"),
         CheckConstraint("state in ('draft', 'open', 'closed')", name="state"),
         CheckConstraint(
@@ -155,6 +171,8 @@ class Vote(Base):
     )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     choice: Mapped[str] = mapped_column(String(10))
+    # WS2 role validation: why the answer (shown to the facilitator without any name)
+    comment: Mapped[str | None] = mapped_column(Text)
     ballot_id: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -39,7 +39,7 @@ def statement_results(session: Session, workshop_id: int) -> list[StatementResul
     statements = list(
         session.scalars(
             select(Statement)
-            .where(Statement.workshop_id == workshop_id)
+            .where(Statement.workshop_id == workshop_id, Statement.topic != "role")
             .order_by(Statement.position, Statement.id)
         )
     )
@@ -47,7 +47,7 @@ def statement_results(session: Session, workshop_id: int) -> list[StatementResul
     return [
         StatementResult(
             id=s.id,
-            organisation=s.organisation.name,
+            organisation=s.organisation.name if s.organisation else "",
             topic=s.topic,
             perspective=s.perspective,
             text=s.text,
@@ -127,6 +127,7 @@ def record_discussion(
         reworded = Statement(
             workshop_id=workshop_id,
             organisation_id=statement.organisation_id,
+            role_id=statement.role_id,
             topic=statement.topic,
             perspective=statement.perspective,
             text=text,

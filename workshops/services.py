@@ -75,9 +75,13 @@ def create_workshop(
     date: dt.date | None,
     target_group: str,
     everyone_may_answer: bool = False,
+    kind: str = "ws1",
 ) -> int:
     """Create a workshop with a fresh, unique join code."""
+    if kind not in domain.WORKSHOP_KINDS:
+        raise WorkshopError("error.bad_workshop_kind")
     workshop = Workshop(
+        kind=kind,
         title=_clean_title(title),
         date=date,
         target_group=_check_target_group(target_group),

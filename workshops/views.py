@@ -13,6 +13,7 @@ from workshops import catalogue, domain, results, services, voting
 from workshops.domain import CsvError, WorkshopError
 from workshops.join_views import join_url
 from workshops.live import broadcaster
+from workshops.setup import prepare_ws2
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
 
@@ -52,7 +53,10 @@ def new_workshop() -> Any:
             date=_date(form.get("date")),
             target_group=form.get("target_group", ""),
             everyone_may_answer=form.get("everyone_may_answer") == "1",
+            kind=form.get("kind", "ws1"),
         )
+        if form.get("kind") == "ws2":
+            prepare_ws2(get_session(), workshop_id=wid)
     except WorkshopError as exc:
         flash(error_text(exc), "error")
         return render_template("facilitator/new.html", form=form), 400

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from roles.models import WorkshopRole
 from workshops import domain
 from workshops.domain import WorkshopError
 from workshops.models import (
@@ -236,9 +237,15 @@ def set_current(session: Session, *, workshop_id: int, statement_id: int | None)
 
 
 def cast_vote(
-    session: Session, *, participant_id: int, statement_id: int, choice: str, ballot_id: str
+    session: Session,
+    *,
+    participant_id: int,
+    statement_id: int,
+    choice: str,
+    ballot_id: str,
+    comment: str | None = None,
 ) -> VoteResult:
-    """Record a participant's current answer to an open statement.
+    """Record a participant's current answer to an open statement (with an optional comment).
 
     Idempotent by ``ballot_id``: a ballot seen before changes nothing and succeeds again.
     The statement row is read with a shared lock (PostgreSQL) or inside an immediate
@@ -285,11 +292,12 @@ def cast_vote(
                 "statement_id": statement_id,
                 "participant_id": participant_id,
                 "choice": choice,
+                "comment": comment,
                 "ballot_id": ballot_id,
                 "updated_at": now,
             },
             index=["statement_id", "participant_id"],
-            set_={"choice": choice, "ballot_id": ballot_id, "updated_at": now},
+            set_={"choice": choice, "comment": comment, "ballot_id": ballot_id, "updated_at": now},
         )
         session.commit()
     except IntegrityError:
@@ -364,8 +372,10 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
     tallies = count_tallies(session, [s.id for s in shown])
     orgs = {o.id: o.name for o in workshop.organisations}
 
+    roles = _roles_of(session, [s.role_id for s in shown if s.role_id is not None])
+
     def view(s: Statement) -> dict[str, Any]:
-        if workshop.everyone_may_answer:
+        if workshop.everyone_may_answer or s.organisation_id is None:
             eligible = joined
         elif s.perspective == "own":
             eligible = joined - per_org.get(s.organisation_id, 0)
@@ -376,7 +386,8 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         return {
             "id": s.id,
             "organisation_id": s.organisation_id,
-            "organisation": orgs.get(s.organisation_id, ""),
+            "organisation": orgs.get(s.organisation_id or -1, ""),
+            "role": roles.get(s.role_id or -1),
             "topic": s.topic,
             "perspective": s.perspective,
             "text": s.text,
@@ -397,6 +408,32 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         "joined": joined,
         "current": views.get(workshop.current_statement_id or -1),
         "open": [v for v in views.values() if v["state"] == "open"],
+    }
+
+
+def _roles_of(session: Session, role_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The role cards of WS2 validation statements, in both languages."""
+    if not role_ids:
+        return {}
+    rows = session.scalars(select(WorkshopRole).where(WorkshopRole.id.in_(role_ids)))
+    return {r.id: role_card(r) for r in rows}
+
+
+def role_card(role: WorkshopRole) -> dict[str, Any]:
+    """A role as phones and screens show it: name, what it does, examples of titles."""
+    return {
+        "id": role.id,
+        "code": role.code,
+        "name": {"sv": role.name_sv, "en": role.name_en},
+        "does": {"sv": role.does_sv, "en": role.does_en},
+        "examples": {
+            "sv": [x for x in role.examples_sv.splitlines() if x.strip()],
+            "en": [x for x in role.examples_en.splitlines() if x.strip()],
+        },
+        "tier": role.tier,
+        "professional": role.professional,
+        "coordinating": role.coordinating,
+        "custom": role.catalogue_code is None,
     }
 
 

@@ -15,15 +15,19 @@ def keys_used() -> set[str]:
         used |= set(re.findall(r"_\('([a-z0-9_.]*[a-z0-9_])'", path.read_text("utf-8")))
     for path in (ROOT / "static" / "js").glob("*.js"):
         used |= set(re.findall(r'\bt\("([a-z0-9_.]*[a-z0-9_])"', path.read_text("utf-8")))
-    for path in (ROOT / "workshops").glob("*.py"):
-        used |= set(re.findall(r'"((?:error|flash)\.[a-z0-9_.]+)"', path.read_text("utf-8")))
+    for package in ("workshops", "roles", "journey_maps"):
+        for path in (ROOT / package).glob("*.py"):
+            text = path.read_text("utf-8")
+            used |= set(re.findall(r'"((?:error|flash)\.[a-z0-9_.]+)"', text))
     return used
 
 
-def test_swedish_and_english_have_the_same_keys():
-    sv = json.loads((ROOT / "translations" / "sv.json").read_text("utf-8"))
-    en = json.loads((ROOT / "translations" / "en.json").read_text("utf-8"))
-    assert sorted(set(sv) ^ set(en)) == []
+def test_swedish_and_english_have_the_same_keys_in_every_file():
+    for sv_path in i18n.catalogue_files("sv"):
+        en_path = sv_path.with_name(sv_path.name.replace("sv.json", "en.json"))
+        sv = json.loads(sv_path.read_text("utf-8"))
+        en = json.loads(en_path.read_text("utf-8"))
+        assert (sv_path.name, sorted(set(sv) ^ set(en))) == (sv_path.name, [])
 
 
 def test_every_key_used_by_templates_scripts_and_rules_exists():
