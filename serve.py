@@ -29,6 +29,8 @@ def main() -> None:
             f"  Facilitator:  {base}/login   login {info.email} / {info.password}",
             f"  Participants: {base}/{info.join_code}   (join code {info.join_code})",
             f"  Projector:    {base}/f/w/{info.workshop_id}/projector",
+            f"  WS2 board:    {base}/f/w/{info.ws2_workshop_id}/board"
+            f"   (join code {info.ws2_join_code})",
         ]
     if host == "127.0.0.1":
         lines.append("  Phones on the same network: run HOST=0.0.0.0 make run")

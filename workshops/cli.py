@@ -34,7 +34,8 @@ def create_facilitator(email: str, name: str, password: str) -> None:
 @click.command("load-demo")
 @with_appcontext
 def load_demo() -> None:
-    """Create the demo facilitator and the Habilitering demo workshop unless they exist."""
+    """Create the demo facilitator and the WS1 and WS2 demo workshops unless they exist."""
     with session_scope(current_app) as session:
         info = demo.ensure_demo(session)
     click.echo(f"Demo workshop: {info.title} (join code {info.join_code})")
+    click.echo(f"WS2 demo workshop: join code {info.ws2_join_code}")

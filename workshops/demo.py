@@ -1,9 +1,11 @@
-"""The demo workshop: the seed's Habilitering example (Barn och unga, WS1)."""
+"""The demo workshops: the seed's Habilitering example (WS1) and a children's journey (WS2)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,10 @@ from workshops.models import Facilitator, Organisation, Workshop
 DEMO_EMAIL = "demo@brygga.local"
 DEMO_PASSWORD = "brygga-demo-2026"
 DEMO_TITLE = "WS1 Förväntanskartläggning – Barn och unga (demo)"
+WS2_TITLE = "WS2 Roller i patientresan – Barn och unga (demo)"
+WS2_MAP = (
+    Path(__file__).resolve().parent.parent / "journey_maps" / "examples" / "demo_children.json"
+)
 SUBJECT = "Habilitering"
 
 # From seeds/003: "Exempel – WS1: uppdrag, målgrupp & förväntningar på varandras verksamheter".
@@ -83,6 +89,8 @@ class DemoInfo:
     join_code: str
     email: str
     password: str
+    ws2_workshop_id: int
+    ws2_join_code: str
 
 
 def ensure_demo(session: Session) -> DemoInfo:
@@ -119,4 +127,36 @@ def ensure_demo(session: Session) -> DemoInfo:
                 texts=texts,
             )
         workshop = session.get_one(Workshop, wid)
-    return DemoInfo(workshop.id, workshop.title, workshop.join_code, DEMO_EMAIL, DEMO_PASSWORD)
+    ws2 = session.get_one(Workshop, ensure_ws2_demo(session, owner_id=fid))
+    return DemoInfo(
+        workshop.id,
+        workshop.title,
+        workshop.join_code,
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        ws2.id,
+        ws2.join_code,
+    )
+
+
+def ensure_ws2_demo(session: Session, *, owner_id: int) -> int:
+    """The WS2 demo: the children's catalogue, a map half built, open for placements."""
+    from journey_maps.importing import import_journey
+    from journey_maps.stages import set_journey_open
+    from workshops.setup import prepare_ws2
+
+    found = session.scalar(select(Workshop.id).where(Workshop.title == WS2_TITLE))
+    if found is not None:
+        return found
+    wid = services.create_workshop(
+        session,
+        owner_id=owner_id,
+        title=WS2_TITLE,
+        date=dt.date.today(),
+        target_group="children",
+        kind="ws2",
+    )
+    prepare_ws2(session, workshop_id=wid)
+    import_journey(session, workshop_id=wid, document=json.loads(WS2_MAP.read_text("utf-8")))
+    set_journey_open(session, workshop_id=wid, is_open=True)
+    return wid

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 CHOICES = ("yes", "no", "discuss")
 TOPICS = ("target_group", "mandate")
 PERSPECTIVES = ("own", "others")
-PRINCIPALS = ("region", "municipality", "private", "civil_society")
+PRINCIPALS = ("region", "municipality", "school", "private", "civil_society", "state")
 TARGET_GROUPS = ("children", "adults")
 WORKSHOP_KINDS = ("ws1", "ws2")
 OUTCOMES = ("agreed", "reworded", "parked", "action")

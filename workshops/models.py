@@ -89,7 +89,8 @@ class Organisation(Base):
     __table_args__ = (
         UniqueConstraint("workshop_id", "name", name="uq_organisations_workshop_name"),
         CheckConstraint(
-            "principal in ('region', 'municipality', 'private', 'civil_society')",
+            "principal in"
+            " ('region', 'municipality', 'school', 'private', 'civil_society', 'state')",
             name="principal",
         ),
     )

@@ -1,7 +1,7 @@
 """The flask CLI: facilitator accounts and the demo workshop."""
 
 from db import session_scope
-from workshops import services
+from workshops import demo, services
 
 
 def test_create_facilitator_stores_a_login_that_works(app):
@@ -37,5 +37,6 @@ def test_load_demo_is_idempotent_and_prints_the_join_code(app):
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output and "join code" in first.output
     with session_scope(app) as s:
-        [workshop] = services.list_workshops(s)
-        assert workshop["statements"] == 26
+        titles = {w["title"]: w for w in services.list_workshops(s)}
+        assert titles[demo.DEMO_TITLE]["statements"] == 26
+        assert demo.WS2_TITLE in titles and len(titles) == 2
