@@ -76,6 +76,8 @@ class Server:
     join_code: str
     database: Path
     output: list[str] = field(default_factory=list)
+    ws2_workshop_id: int = 0  # the WS2 demo: the children's journey, open for placements
+    ws2_join_code: str = ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -156,8 +158,8 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     pump.start()
     try:
         deadline = time.monotonic() + START_DEADLINE
-        code = wid = None
-        while code is None or wid is None:
+        code = wid = ws2 = None
+        while code is None or wid is None or ws2 is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise RuntimeError("serve.py printed no join code in time:\n" + "\n".join(output))
@@ -167,13 +169,15 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 continue
             if line is None:
                 raise RuntimeError("serve.py exited:\n" + "\n".join(output))
-            if found := re.search(r"join code ([A-Z0-9]{6})", line):
+            if found := re.search(r"Participants:.*join code ([A-Z0-9]{6})", line):
                 code = found.group(1)
             if found := re.search(r"/f/w/(\d+)/projector", line):
                 wid = int(found.group(1))
+            if found := re.search(r"/f/w/(\d+)/board.*join code ([A-Z0-9]{6})", line):
+                ws2 = (int(found.group(1)), found.group(2))
         base_url = f"http://127.0.0.1:{port}"
         _wait_http(base_url + "/", proc, deadline, output)
-        yield Server(base_url, wid, code, tmp / "b.sqlite3", output)
+        yield Server(base_url, wid, code, tmp / "b.sqlite3", output, *ws2)
     finally:
         proc.terminate()
         try:
