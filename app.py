@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
 
+    from journey_maps import export_views as journey_file_views
     from journey_maps import phone_views as journey_phone_views
     from journey_maps import views as journey_views
     from roles import views as role_views
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(role_views.bp)
     app.register_blueprint(journey_views.bp)
     app.register_blueprint(journey_phone_views.bp)
+    app.register_blueprint(journey_file_views.bp)
     app.register_blueprint(join_views.bp)
     app.register_blueprint(api.bp)
 
