@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, url_for
 
 from db import get_session
+from journey_maps.placing import HANDOFF_MODES, NOTE_LIMIT
 from workshops import voting
 from workshops.join_views import CODE_RULE, _tokens
 
@@ -15,8 +16,11 @@ bp = Blueprint("journey_phone", __name__)
 
 @bp.get(f"/{CODE_RULE}/journey")
 def page(code: str) -> Any:
+    """A joined phone builds the journey; the board itself arrives over the socket."""
     code = code.upper()
     info = voting.participant_for_token(get_session(), _tokens().get(code))
     if info is None:
         return redirect(url_for("join.pick", code=code))
-    return render_template("participant/journey.html", me=info)
+    return render_template(
+        "participant/journey.html", me=info, modes=HANDOFF_MODES, note_limit=NOTE_LIMIT
+    )

@@ -222,3 +222,22 @@ class FindingTriage(Base):
         UniqueConstraint("workshop_id", "fingerprint", name="uq_finding_triage_fingerprint"),
         CheckConstraint("status in ('confirmed', 'dismissed', 'fixed')", name="status"),
     )
+
+
+class JourneySnapshot(Base):
+    """A workshop's map frozen at one moment (as-is *nuläge*, to-be *målbild* or another
+    version): the ``brygga.journey/1`` document as it was, so later placements leave it be."""
+
+    __tablename__ = "journey_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = _workshop_fk()
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(120))
+    document: Mapped[str] = mapped_column(Text)  # JSON, brygga.journey/1
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (CheckConstraint("kind in ('as_is', 'to_be', 'other')", name="kind"),)

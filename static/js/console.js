@@ -21,6 +21,18 @@
     });
   }
 
+  /* "Role 5B · Primary" for a role statement, else "organisation · topic · perspective". */
+  function eyebrow(s) {
+    if (s.topic === "role" && s.role) {
+      return t("roles.role_code", { code: s.role.code }) + " · " + t("roles.tier_short." + s.role.tier);
+    }
+    return s.organisation + " · " + B.kind(s);
+  }
+
+  function title(s) {
+    return s.topic === "role" && s.role ? (s.role.name[data.lang] || s.role.name.sv) : s.text;
+  }
+
   function button(label, cls, onClick, attrs) {
     var b = el("button", Object.assign({ type: "button", class: "button " + (cls || ""), text: label }, attrs || {}));
     b.addEventListener("click", onClick);
@@ -47,8 +59,8 @@
     var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
     var fill = el("span", { class: "progress-fill" });
     fill.style.width = pct + "%";
-    box.appendChild(el("p", { class: "eyebrow", text: s.organisation + " · " + B.kind(s) }));
-    box.appendChild(el("p", { class: "current-text", text: s.text }));
+    box.appendChild(el("p", { class: "eyebrow", text: eyebrow(s) }));
+    box.appendChild(el("p", { class: "current-text", text: title(s) }));
     box.appendChild(el("div", { class: "voted-line" }, [
       el("span", { class: "stat-n", text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
       el("span", { class: "muted", text: " " + t("progress.have_voted") }),
@@ -91,7 +103,7 @@
     var currentId = state && state.current ? state.current.id : null;
     list.replaceChildren();
     order.forEach(function (s) {
-      var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + s.text });
+      var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + title(s) });
       check.disabled = s.hidden;
       check.addEventListener("change", updateBatchButton);
       var tags = el("span", { class: "tags" }, [
@@ -103,8 +115,8 @@
       var item = el("li", { class: "order-item" + (s.id === currentId ? " is-current" : "") + (s.hidden ? " is-hidden" : "") }, [
         check,
         el("div", { class: "order-main" }, [
-          el("p", { class: "eyebrow", text: s.organisation + " · " + B.kind(s) }),
-          el("p", { text: s.text }),
+          el("p", { class: "eyebrow", text: eyebrow(s) }),
+          el("p", { text: title(s) }),
           tags
         ])
       ]);
@@ -124,13 +136,28 @@
     b.textContent = n ? t("console.open_batch_n", { n: n }) : t("console.open_batch");
   }
 
+  function getJson(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); });
+  }
+
+  /* WS2: the role statements join the running order at their places. */
+  function merge(statements, roles) {
+    if (!roles) return statements;
+    var byId = {};
+    statements.concat(roles.statements).forEach(function (s) { byId[s.id] = Object.assign(byId[s.id] || {}, s); });
+    var merged = roles.order.map(function (id) { return byId[id]; }).filter(Boolean);
+    var placed = {};
+    merged.forEach(function (s) { placed[s.id] = true; });
+    return merged.concat(statements.filter(function (s) { return !placed[s.id]; }));
+  }
+
   function refreshOrder() {
     if (refreshTimer) return;
     refreshTimer = setTimeout(function () {
       refreshTimer = null;
-      fetch(data.urls.statements, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (res) { order = res.statements; renderOrder(); renderCurrent(); });
+      Promise.all([getJson(data.urls.statements), data.urls.roles ? getJson(data.urls.roles) : null])
+        .then(function (res) { order = merge(res[0].statements, res[1]); renderOrder(); renderCurrent(); });
     }, 150);
   }
 

@@ -3,9 +3,11 @@
   "use strict";
   var B = window.Brygga, t = B.t, el = B.el, data = B.data;
   var queueKey = "brygga:queue:" + data.code;
+  var commentKey = "brygga:comments:" + data.code;
   var state = null;
   var myVotes = {};
   var notes = {};          // statement id -> {text, kind} shown under the buttons
+  var comments = loadComments();  // role statements: {draft: {id: text}, sent: {id: text}}
   var socket;
 
   function loadQueue() {
@@ -17,22 +19,38 @@
     box.hidden = queue.length === 0;
     box.textContent = queue.length ? t("phone.queued", { n: queue.length }) : "";
   }
+  function loadComments() {
+    try {
+      var stored = JSON.parse(localStorage.getItem(commentKey));
+      if (stored && stored.draft && stored.sent) return stored;
+    } catch (e) { /* private mode or nothing stored */ }
+    return { draft: {}, sent: {} };
+  }
+  function saveComments() {
+    try { localStorage.setItem(commentKey, JSON.stringify(comments)); } catch (e) { /* private mode */ }
+  }
   function ballotId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "b" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
   }
 
+  function isRole(s) { return s.topic === "role" && !!s.role; }
+
+  function inLang(pair) { return (pair && (pair[data.lang] || pair.sv)) || ""; }
+
   function mayAnswer(s) {
-    if (state.everyone_may_answer) return true;
+    if (state.everyone_may_answer || s.organisation_id == null) return true;
     return s.perspective === "own" ? s.organisation_id !== data.org_id : s.organisation_id === data.org_id;
   }
 
   function question(s) {
+    if (s.topic === "role") return t("roles.question");
     if (s.perspective === "own") return t("phone.question_own", { org: s.organisation });
     return t("phone.question_others." + s.topic);
   }
 
   function explain(choice, s) {
+    if (s.topic === "role") return t("explain.role." + choice);
     if (choice === "discuss") return t("explain.discuss");
     if (s.perspective === "own") return t("explain.own." + choice);
     return t("explain.others." + s.topic + "." + choice);
@@ -42,9 +60,13 @@
     var node = document.getElementById("t-statement").content.firstElementChild.cloneNode(true);
     var f = function (name) { return node.querySelector('[data-f="' + name + '"]'); };
     node.dataset.id = s.id;
-    f("org").textContent = s.organisation;
-    f("kind").textContent = B.kind(s);
-    f("text").textContent = s.text;
+    if (isRole(s)) {
+      showRole(node, f, s);
+    } else {
+      f("org").textContent = s.organisation;
+      f("kind").textContent = B.kind(s);
+      f("text").textContent = s.text;
+    }
     f("question").textContent = question(s);
     ["yes", "no", "discuss"].forEach(function (c) { f("explain-" + c).textContent = explain(c, s); });
     var eligible = mayAnswer(s);
@@ -56,6 +78,7 @@
       button.disabled = !open || !eligible;
       button.addEventListener("click", function () { vote(s.id, choice); });
     });
+    if (isRole(s) && eligible) showComment(f, s, open);
     if (!eligible) {
       node.querySelector(".votes").hidden = true;
       f("question").hidden = true;
@@ -81,25 +104,107 @@
     return node;
   }
 
+  /* A role statement: "Role 5B", the role's name, what it does and examples of titles. */
+  function showRole(node, f, s) {
+    var role = s.role, title = f("text"), info = f("role");
+    node.querySelector(".eyebrow").replaceChildren(document.createTextNode(
+      t("roles.role_code", { code: role.code }) + " · " + t("roles.tier_short." + role.tier)));
+    title.textContent = inLang(role.name);
+    node.insertBefore(el("div", { class: "role-head" }, [
+      el("span", { class: "role-code", "aria-hidden": "true", text: role.code }),
+      title
+    ]), info);
+    f("role").hidden = false;
+    f("does").textContent = inLang(role.does);
+    f("does").hidden = !inLang(role.does);
+    var examples = (role.examples && (role.examples[data.lang] || role.examples.sv)) || [];
+    f("examples").textContent = examples.join(" · ");
+    f("examples").parentNode.hidden = !examples.length;
+  }
+
+  /* The optional comment: sent with the vote; "send" resends the current answer with it. */
+  function showComment(f, s, open) {
+    var id = String(s.id);
+    var box = f("comment"), text = f("comment-text"), send = f("comment-send"), help = f("comment-help");
+    box.hidden = false;
+    box.dataset.open = open ? "1" : "";
+    text.id = "comment-" + id;
+    help.id = "comment-help-" + id;
+    text.setAttribute("aria-describedby", help.id);
+    text.value = comments.draft[id] || "";
+    text.disabled = !open;
+    help.textContent = t("roles.comment_help");
+    text.addEventListener("input", function () {
+      comments.draft[id] = text.value;
+      saveComments();
+      syncSend(box, id);
+    });
+    send.addEventListener("click", function () { if (myVotes[id]) vote(s.id, myVotes[id]); });
+    send.hidden = !open;
+    syncSend(box, id);
+  }
+
+  /* "Send the comment" is for a changed comment once there is an answer to send it with. */
+  function syncSend(box, id) {
+    var draft = (comments.draft[id] || "").trim();
+    box.querySelector('[data-f="comment-send"]').disabled =
+      box.dataset.open !== "1" || !myVotes[id] || draft === (comments.sent[id] || "");
+  }
+
+  /* Put ``nodes`` into ``parent`` but leave ``keep`` attached, so a focused textarea keeps focus. */
+  function replaceAround(parent, keep, nodes) {
+    Array.prototype.slice.call(parent.childNodes).forEach(function (c) { if (c !== keep) parent.removeChild(c); });
+    var before = true;
+    nodes.forEach(function (n) {
+      if (n === keep) { before = false; return; }
+      if (before) parent.insertBefore(n, keep); else parent.appendChild(n);
+    });
+  }
+
+  /* A fresh card for a statement whose comment is being typed: the old card and its comment
+     box stay in place and only the rest is renewed (a push must not interrupt the typing). */
+  function patchTyping(nodes) {
+    var active = document.activeElement;
+    if (!active || active.getAttribute("data-f") !== "comment-text") return null;
+    var oldCard = active.closest(".statement-card");
+    var index = nodes.findIndex(function (n) { return n.dataset && n.dataset.id === oldCard.dataset.id; });
+    if (index < 0) return null;
+    var fresh = nodes[index];
+    var keep = oldCard.querySelector('[data-f="comment"]');
+    var freshBox = fresh.querySelector('[data-f="comment"]');
+    keep.querySelector('[data-f="comment-foot"]').replaceWith(freshBox.querySelector('[data-f="comment-foot"]'));
+    keep.dataset.open = freshBox.dataset.open || "";
+    keep.hidden = freshBox.hidden;
+    keep.querySelector("textarea").disabled = keep.dataset.open !== "1";
+    syncSend(keep, oldCard.dataset.id);
+    var parts = Array.prototype.slice.call(fresh.children).map(function (c) { return c === freshBox ? keep : c; });
+    replaceAround(oldCard, keep, parts);
+    nodes[index] = oldCard;
+    return oldCard;
+  }
+
   function render() {
     var stage = document.getElementById("stage");
     if (!state) return;
     var shown = state.open.slice();
     if (state.current && state.current.state !== "open" && state.current.revealed) shown.unshift(state.current);
-    stage.replaceChildren();
     if (!shown.length) {
-      stage.appendChild(el("section", { class: "waiting" }, [
+      stage.replaceChildren(el("section", { class: "waiting" }, [
         el("div", { class: "pulse", "aria-hidden": "true" }),
         el("h1", { text: t("phone.waiting") }),
         el("p", { class: "muted", text: t("phone.waiting_help") })
       ]));
       return;
     }
+    var nodes = [];
     if (shown.length > 1) {
       var answered = shown.filter(function (s) { return myVotes[String(s.id)]; }).length;
-      stage.appendChild(el("p", { class: "batch-head", text: t("phone.batch", { n: answered, m: shown.length }) }));
+      nodes.push(el("p", { class: "batch-head", text: t("phone.batch", { n: answered, m: shown.length }) }));
     }
-    shown.forEach(function (s) { stage.appendChild(card(s)); });
+    shown.forEach(function (s) { nodes.push(card(s)); });
+    var typing = patchTyping(nodes);
+    if (typing) replaceAround(stage, typing, nodes);
+    else stage.replaceChildren.apply(stage, nodes);
   }
 
   function enqueue(ballot) {
@@ -117,7 +222,11 @@
       dequeue(ballot.ballot_id);
       if (ack && ack.ok) {
         myVotes[String(ack.statement_id)] = ack.choice;
-        notes[ack.statement_id] = { text: t("phone.saved"), kind: "ok" };
+        if (ballot.comment !== undefined) {
+          comments.sent[String(ack.statement_id)] = ballot.comment;
+          saveComments();
+        }
+        notes[ack.statement_id] = { text: t(ballot.comment ? "roles.comment_saved" : "phone.saved"), kind: "ok" };
       } else {
         notes[ballot.statement_id] = { text: (ack && ack.error) || t("error.bad_payload"), kind: "error" };
         resync();
@@ -128,6 +237,9 @@
 
   function vote(statementId, choice) {
     var ballot = { statement_id: statementId, choice: choice, ballot_id: ballotId() };
+    var shown = state && state.open.concat(state.current ? [state.current] : []);
+    var statement = shown && shown.find(function (s) { return s.id === statementId; });
+    if (statement && statement.topic === "role") ballot.comment = (comments.draft[String(statementId)] || "").trim();
     myVotes[String(statementId)] = choice;
     notes[statementId] = { text: socket.connected ? t("phone.sending") : t("phone.offline_saved"), kind: "pending" };
     enqueue(ballot);

@@ -3,6 +3,20 @@
   "use strict";
   var B = window.Brygga, t = B.t, el = B.el, data = B.data;
 
+  function inLang(pair) { return (pair && (pair[data.lang] || pair.sv)) || ""; }
+
+  /* A role to validate: "Role 5B", its name, what it does, examples of titles, the question. */
+  function showRole(stage, role) {
+    var examples = (role.examples && (role.examples[data.lang] || role.examples.sv)) || [];
+    stage.appendChild(el("p", { class: "proj-kind", text: t("roles.role_code", { code: role.code }) + " · " + t("roles.tier_short." + role.tier) }));
+    stage.appendChild(el("h1", { class: "proj-statement", text: inLang(role.name) }));
+    if (inLang(role.does)) stage.appendChild(el("p", { class: "proj-role-does", text: inLang(role.does) }));
+    if (examples.length) {
+      stage.appendChild(el("p", { class: "proj-role-examples", text: t("roles.examples") + ": " + examples.join(" · ") }));
+    }
+    stage.appendChild(el("p", { class: "proj-question", text: t("roles.question") }));
+  }
+
   function render(state) {
     document.getElementById("joined").textContent = String(state.joined);
     var stage = document.getElementById("stage");
@@ -15,10 +29,14 @@
       stage.appendChild(el("p", { class: "proj-sub", text: t("projector.welcome_help") }));
       return;
     }
-    stage.appendChild(el("p", { class: "proj-kind", text: s.organisation + " · " + B.kind(s) }));
-    stage.appendChild(el("h1", { class: "proj-statement", text: s.text }));
-    stage.appendChild(el("p", { class: "proj-question", text: s.perspective === "own"
-      ? t("phone.question_own", { org: s.organisation }) : t("phone.question_others." + s.topic) }));
+    if (s.topic === "role" && s.role) {
+      showRole(stage, s.role);
+    } else {
+      stage.appendChild(el("p", { class: "proj-kind", text: s.organisation + " · " + B.kind(s) }));
+      stage.appendChild(el("h1", { class: "proj-statement", text: s.text }));
+      stage.appendChild(el("p", { class: "proj-question", text: s.perspective === "own"
+        ? t("phone.question_own", { org: s.organisation }) : t("phone.question_others." + s.topic) }));
+    }
     var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
     var fill = el("span", { class: "progress-fill" });
     fill.style.width = pct + "%";

@@ -3,45 +3,18 @@ too when BRYGGA_TEST_POSTGRES_URL is set)."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from app import create_app
 from db import session_scope
 from workshops import services, voting
 from workshops.domain import WorkshopError
 from workshops.models import Vote, VoteEvent
 
 PARTICIPANTS = 100
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_app(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    else:
-        url = os.environ.get("BRYGGA_TEST_POSTGRES_URL")
-        if not url:
-            pytest.skip("PostgreSQL tests need BRYGGA_TEST_POSTGRES_URL (set by .ci/run)")
-        schema = f"t_{uuid.uuid4().hex[:10]}"
-        from sqlalchemy import create_engine
-
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading"})
-    yield app
-    app.extensions["db.engine"].dispose()
-    if request.param == "postgresql":
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def setup_room(app, participants: int):

@@ -67,7 +67,9 @@ def database(request, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def servers(database, tmp_path) -> Iterator[tuple[int, int, str, int]]:
+def servers(database, tmp_path) -> Iterator[tuple[int, int, str, int, str, int]]:
+    """Process A (with the demo) and B on one database and channel: ports, the WS1 demo's
+    join code and id, the WS2 demo's join code and id."""
     channel = f"brygga-test-{os.getpid()}-{tmp_path.name}"
     procs, ports, output = [], [], ""
     try:
@@ -97,12 +99,14 @@ def servers(database, tmp_path) -> Iterator[tuple[int, int, str, int]]:
                 assert proc.stdout is not None
                 for line in proc.stdout:
                     output += line
-                    if "Projector:" in line:
+                    if "WS2 board:" in line:
                         break
             wait_until_serving(port, proc, time.monotonic() + 30)
-        code = re.search(r"join code (\w{6})", output).group(1)  # type: ignore[union-attr]
+        code = re.search(r"Participants:.*join code (\w{6})", output).group(1)  # type: ignore[union-attr]
         wid = int(re.search(r"/f/w/(\d+)/projector", output).group(1))  # type: ignore[union-attr]
-        yield ports[0], ports[1], code, wid
+        ws2 = re.search(r"/f/w/(\d+)/board.*join code (\w{6})", output)
+        assert ws2 is not None, output
+        yield ports[0], ports[1], code, wid, ws2.group(2), int(ws2.group(1))
     finally:
         for proc in procs:
             proc.terminate()
@@ -127,7 +131,7 @@ def facilitator_opener(port: int) -> tuple[urllib.request.OpenerDirector, str, s
 
 
 def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
-    port_a, port_b, code, wid = servers
+    port_a, port_b, code, wid, _, _ = servers
     opener, token, cookie = facilitator_opener(port_a)
 
     info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port_b}/api/v1/workshops/{code}"))
@@ -184,3 +188,65 @@ def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
     finally:
         phone.disconnect()
         projector.disconnect()
+
+
+def join_by_api(port: int, code: str, organisation: str) -> str:
+    info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/workshops/{code}"))
+    org = next(o["id"] for o in info["organisations"] if o["name"].startswith(organisation))
+    join = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/join",
+        data=json.dumps({"code": code, "organisation_id": org}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    token: str = json.load(urllib.request.urlopen(join))["participant_token"]
+    return token
+
+
+def test_a_placement_on_one_process_reaches_the_board_on_the_other(servers):
+    port_a, port_b, _, _, ws2_code, ws2_id = servers
+    _, _, cookie = facilitator_opener(port_a)
+    participant_token = join_by_api(port_b, ws2_code, "BUP")
+
+    first_board: dict = {}
+    placed = threading.Event()
+    board = socketio.Client()
+    wanted: set[tuple[int, int]] = set()  # (role, stage) the phone is about to place
+
+    @board.on("board", namespace="/live")
+    def _board(state):
+        first_board.setdefault("state", state)
+        if wanted & {(p["role_id"], p["stage_id"]) for p in state["placements"]}:
+            placed.set()
+
+    phone = socketio.Client()
+    try:
+        board.connect(
+            f"http://127.0.0.1:{port_a}",
+            namespaces=["/live"],
+            transports=["websocket"],
+            headers={"Cookie": cookie},
+            auth={"role": "facilitator", "workshop_id": ws2_id},
+        )
+        phone.connect(
+            f"http://127.0.0.1:{port_b}",
+            namespaces=["/live"],
+            transports=["websocket"],
+            auth={"role": "participant", "token": participant_token},
+        )
+        synced = phone.call("journey_sync", {}, namespace="/live", timeout=10)
+        state = synced["board"]
+        stage = state["stages"][-1]["id"]
+        taken = {p["role_id"] for p in state["placements"] if p["stage_id"] == stage}
+        role = next(r["id"] for r in state["roles"] if r["id"] not in taken)
+        wanted.add((role, stage))
+        ack = phone.call(
+            "journey_place",
+            {"role_id": role, "stage_id": stage, "client_id": "two-process-place"},
+            namespace="/live",
+            timeout=10,
+        )
+        assert ack["ok"] is True, ack
+        assert placed.wait(timeout=10), "the board on process A never saw the placement made on B"
+    finally:
+        phone.disconnect()
+        board.disconnect()
