@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import socketio as socketio_module
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -33,6 +34,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "brygga"),
+        # redis-py caps a pool at 100 connections and the Socket.IO Redis manager drops a message
+        # when a burst needs more (every phone's connect-time state is one publish).
+        "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "2000")),
         # Tallies go to the console and projector at most this often per room (seconds).
         "BROADCAST_INTERVAL": float(env.get("BROADCAST_INTERVAL", "0.25")),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
@@ -44,6 +48,22 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=3),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
+
+
+def _message_queue(config: dict[str, Any]) -> dict[str, Any]:
+    """The Socket.IO options for several processes: a Redis manager with a pool big enough for
+    a room's bursts (or a Kafka/ZeroMQ/Kombu URL, handed to Flask-SocketIO as it is)."""
+    url = config["SOCKETIO_MESSAGE_QUEUE"]
+    if not url:
+        return {}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return {"message_queue": url, "channel": config["SOCKETIO_CHANNEL"]}
+    manager = socketio_module.RedisManager(
+        url,
+        channel=config["SOCKETIO_CHANNEL"],
+        redis_options={"max_connections": config["REDIS_MAX_CONNECTIONS"]},
+    )
+    return {"client_manager": manager}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -81,8 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     socketio = SocketIO(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **_message_queue(app.config),
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,

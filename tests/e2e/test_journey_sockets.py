@@ -101,9 +101,7 @@ def test_a_write_retried_after_a_reconnect_counts_once(app, room, ws2):
     again = send(school, "journey_place", **payload)
     assert (again["ok"], again["id"], again["retried"]) == (True, first["id"], True)
     synced = send(school, "journey_sync")
-    assert len(synced["board"]["placements"]) == 1 and synced["mine"]["placements"] == [
-        first["id"]
-    ]
+    assert len(synced["board"]["placements"]) == 1 and synced["mine"]["placements"] == [first["id"]]
 
 
 @pytest.mark.parametrize(
