@@ -47,6 +47,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "brygga",
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=3),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # "migrate" (Alembic upgrade at start), "create_all" (tests) or "none" (production with
+        # several workers: run `flask --app app upgrade-db` once before starting them)
+        "DATABASE_SCHEMA": env.get("DATABASE_SCHEMA", "migrate"),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -69,9 +70,27 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
     app.extensions["db.engine"] = engine
     app.extensions["db.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    if app.config.get("CREATE_SCHEMA", True):
+    schema = app.config.get("DATABASE_SCHEMA", "migrate")
+    if schema == "migrate":
+        upgrade_schema(engine)
+    elif schema == "create_all":  # the tests: a fresh file per test, no history to keep
         Base.metadata.create_all(engine)
     app.teardown_appcontext(_close_session)
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` with the Alembic migrations in migrations/."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
 
 
 def get_session() -> Session:

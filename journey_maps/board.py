@@ -114,13 +114,36 @@ class _Rows:
         return org.name if org else None
 
 
-def _notes(placement: RolePlacement) -> str | None:
-    parts = [
-        f"{label}: {text}"
-        for label, text in (("Behov", placement.needs), ("Hinder", placement.obstacles))
-        if text
-    ]
-    return "; ".join(parts) or None
+NEEDS, OBSTACLES = "Behov: ", "Hinder: "
+
+
+def join_notes(needs: str | None, obstacles: str | None) -> str | None:
+    """A placement's needs and obstacles as the one ``notes`` text of the exchange format.
+
+    >>> join_notes("Tid", "Väntetid")
+    'Behov: Tid\nHinder: Väntetid'
+    >>> join_notes(None, None) is None
+    True
+    """
+    parts = [label + text for label, text in ((NEEDS, needs), (OBSTACLES, obstacles)) if text]
+    return "\n".join(parts) or None
+
+
+def split_notes(notes: str | None) -> tuple[str | None, str | None]:
+    """``join_notes`` read back; text in another form counts as needs.
+
+    >>> split_notes(join_notes("Tid\nmer tid", "Väntetid"))
+    ('Tid\nmer tid', 'Väntetid')
+    >>> split_notes("Vårdnadshavare märker det först.")
+    ('Vårdnadshavare märker det först.', None)
+    """
+    if not notes:
+        return None, None
+    head, sep, obstacles = notes.partition("\n" + OBSTACLES)
+    if not sep and notes.startswith(OBSTACLES):
+        return None, notes[len(OBSTACLES) :]
+    needs = head[len(NEEDS) :] if head.startswith(NEEDS) else head
+    return needs or None, obstacles if sep else None
 
 
 def _document(rows: _Rows) -> dict[str, Any]:
@@ -184,7 +207,7 @@ def _org_fields(rows: _Rows, placement: RolePlacement) -> dict[str, Any]:
     org = rows.orgs.get(placement.organisation_id or -1)
     if org is not None:
         fields.update(organisation=org.name, principal=org.principal)
-    notes = _notes(placement)
+    notes = join_notes(placement.needs, placement.obstacles)
     if notes:
         fields["notes"] = notes
     placer = rows.org_name(placement.placed_by_org_id)

@@ -94,7 +94,9 @@ def index(wid: int) -> Any:
     return _page(wid)
 
 
-def _page(wid: int, *, problems: list[str] | None = None, upload: str = "", status: int = 200) -> Any:
+def _page(
+    wid: int, *, problems: list[str] | None = None, upload: str = "", status: int = 200
+) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     document = snapshots.live_document(session, wid)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from journey_maps.board import split_notes
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.model import Journey
 from journey_maps.rows import (
@@ -57,13 +58,15 @@ def import_journey(session: Session, *, workshop_id: int, document: Any) -> dict
     transitions = _transitions(session, workshop_id, journey, stages)
     roles = _roles(session, workshop_id, journey)
     for p in journey.placements:
+        needs, obstacles = split_notes(p.notes)
         session.add(
             RolePlacement(
                 workshop_id=workshop_id,
                 role_id=roles[p.role],
                 stage_id=stages[p.stage],
                 organisation_id=orgs.get(p.organisation or ""),
-                needs=p.notes,
+                needs=needs,
+                obstacles=obstacles,
                 placed_by_org_id=orgs.get(p.placed_by or ""),
             )
         )

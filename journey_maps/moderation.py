@@ -254,7 +254,8 @@ def edit_handoff(
     facilitator_id: int | None = None,
 ) -> None:
     handoff = get_handoff(session, workshop_id, handoff_id)
-    if mode is not None and mode not in HANDOFF_MODES:
+    # an imported map may carry a mode in its own words; it may stay as it is
+    if mode is not None and mode not in HANDOFF_MODES and mode != handoff.mode:
         raise WorkshopError("error.bad_handoff_mode")
     before = _snapshot(handoff, HANDOFF_FIELDS)
     handoff.mode, handoff.acknowledged, handoff.notes = mode, acknowledged, clean_note(notes)

@@ -234,10 +234,10 @@ def load_source(session: Session, *, workshop_id: int, ref: str) -> tuple[Source
     found = re.fullmatch(r"(live)|(snapshot|workshop):(\d{1,12})", ref or "")
     if found is None:
         raise WorkshopError("error.compare_unknown_map")
-    if found.group(1) or int(found.group(3)) == workshop_id and found.group(2) == "workshop":
+    kind, number = found.group(2), int(found.group(3) or 0)
+    if found.group(1) or (kind == "workshop" and number == workshop_id):
         return _live_source(_workshop(session, workshop_id)), live_document(session, workshop_id)
-    number = int(found.group(3))
-    if found.group(2) == "snapshot":
+    if kind == "snapshot":
         try:
             snapshot = get_snapshot(session, workshop_id=workshop_id, snapshot_id=number)
         except WorkshopError as exc:

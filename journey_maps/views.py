@@ -330,6 +330,7 @@ def placement(wid: int, pid: int) -> Any:
         shown=shown,
         state=state,
         role={r["id"]: r for r in state["roles"]}.get(row.role_id),
+        code={r["id"]: r["code"] for r in state["roles"]},
         stage_label={s["id"]: s["label"] for s in state["stages"]},
         org_name={o["id"]: o["name"] for o in state["organisations"]},
         same_cell=same_cell,
@@ -453,10 +454,15 @@ def _refused(exc: WorkshopError, endpoint: str, **values: Any) -> Any:
 def edits(wid: int) -> Any:
     session = get_session()
     log = moderation.edit_log(session, workshop_id=wid, limit=200)
+    every_stage = stage_services.stages(session, wid) + stage_services.stages(
+        session, wid, removed=True
+    )
     return render_template(
         "journey/edits.html",
         workshop=services.get_workshop(session, wid),
         edits=[(e, json.loads(e.before)) for e in log],
+        stage_label={s.id: s.label for s in every_stage},
+        org_name={o["id"]: o["name"] for o in board_state(session, wid)["organisations"]},
     )
 
 

@@ -327,9 +327,10 @@ class RoleOutcome:
 
     @property
     def needs_attention(self) -> bool:
-        """Not a clear yes: split, mostly no or discuss, or commented on."""
+        """Not a clear yes: split, mostly no or Let's discuss, or commented on with a No."""
         t = self.tally
-        return bool(t.total) and (t.leading != "yes" or domain.is_split(t))
+        objected = any(choice != "yes" for choice, _ in self.comments)
+        return bool(t.total) and (t.leading() != "yes" or domain.is_split(t) or objected)
 
 
 def validation_outcomes(session: Session, *, workshop_id: int) -> list[RoleOutcome]:

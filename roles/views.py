@@ -11,7 +11,7 @@ from db import get_session
 from roles import services as role_services
 from roles.models import WorkshopRole
 from web import _, error_text, fail, login_required
-from workshops import domain, services, voting
+from workshops import domain, services
 from workshops.domain import WorkshopError
 
 bp = Blueprint("roles", __name__, url_prefix="/f/w/<int:wid>/roles")
@@ -194,38 +194,3 @@ def record(wid: int, rid: int) -> Any:
         return fail(exc, "roles.validation", wid=wid, _anchor=f"v{rid}")
     flash(_("roles.flash_recorded"), "ok")
     return redirect(url_for("roles.validation", wid=wid, _anchor=f"v{rid}"))
-
-
-@bp.get("/statements.json")
-@login_required
-def statements_json(wid: int) -> Any:
-    """The role statements for the console's running order, and the order of all statements.
-
-    The console's own list (facilitator.statements_json) holds the WS1 statements; the console
-    merges these in by ``order``.
-    """
-    session = get_session()
-    workshop = services.get_workshop(session, wid)
-    rows = [s for s in workshop.statements if s.role_id is not None]
-    cards = {r.id: voting.role_card(r) for r in role_services.list_roles(session, wid)}
-    tallies = voting.count_tallies(session, [s.id for s in rows])
-    return {
-        "order": [s.id for s in workshop.statements],
-        "statements": [
-            {
-                "id": s.id,
-                "organisation": "",
-                "role": cards.get(s.role_id or -1),
-                "topic": s.topic,
-                "perspective": s.perspective,
-                "text": s.text,
-                "state": s.state,
-                "hidden": s.hidden,
-                "revealed": s.revealed,
-                "voted": tallies[s.id].total,
-                "discuss": tallies[s.id].discuss,
-                "outcome": s.outcome,
-            }
-            for s in rows
-        ],
-    }

@@ -27,6 +27,9 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            # Each test gets a fresh file: the tables straight from the models (the migrations
+            # are checked against the models in tests/integration/test_migrations.py).
+            "DATABASE_SCHEMA": "create_all",
             "SOCKETIO_ASYNC_MODE": "threading",
             # Push every change at once: the throttle has its own unit tests.
             "BROADCAST_INTERVAL": 0.0,

@@ -1,4 +1,4 @@
-"""Flask CLI commands: facilitator accounts and the demo workshop."""
+"""Flask CLI commands: facilitator accounts, the demo workshops, the database schema."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from db import session_scope
+from db import session_scope, upgrade_schema
 from workshops import demo, services
 from workshops.domain import WorkshopError
 
@@ -14,6 +14,7 @@ from workshops.domain import WorkshopError
 def register(app: Flask) -> None:
     app.cli.add_command(create_facilitator)
     app.cli.add_command(load_demo)
+    app.cli.add_command(upgrade_db)
 
 
 @click.command("create-facilitator")
@@ -39,3 +40,12 @@ def load_demo() -> None:
         info = demo.ensure_demo(session)
     click.echo(f"Demo workshop: {info.title} (join code {info.join_code})")
     click.echo(f"WS2 demo workshop: join code {info.ws2_join_code}")
+
+
+@click.command("upgrade-db")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def upgrade_db(revision: str) -> None:
+    """Apply the database migrations (run once before starting several server processes)."""
+    upgrade_schema(current_app.extensions["db.engine"], revision)
+    click.echo(f"Database at revision {revision}.")

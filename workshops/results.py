@@ -34,15 +34,15 @@ class Results:
     superseded: dict[int, int] = field(default_factory=dict)
 
 
-def statement_results(session: Session, workshop_id: int) -> list[StatementResult]:
-    """Every statement of a workshop with its current tally, in running order."""
-    statements = list(
-        session.scalars(
-            select(Statement)
-            .where(Statement.workshop_id == workshop_id, Statement.topic != "role")
-            .order_by(Statement.position, Statement.id)
-        )
-    )
+def statement_results(
+    session: Session, workshop_id: int, *, include_roles: bool = False
+) -> list[StatementResult]:
+    """Every WS1 statement of a workshop (and, if asked, the WS2 role statements) with its
+    current tally, in running order."""
+    query = select(Statement).where(Statement.workshop_id == workshop_id)
+    if not include_roles:
+        query = query.where(Statement.topic != "role")
+    statements = list(session.scalars(query.order_by(Statement.position, Statement.id)))
     tallies = count_tallies(session, [s.id for s in statements])
     return [
         StatementResult(

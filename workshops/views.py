@@ -308,13 +308,15 @@ def statements_json(wid: int) -> Any:
     """The console's running order with states and totals (not pushed: fetched on change)."""
     session = get_session()
     services.get_workshop(session, wid)
-    rows = results.statement_results(session, wid)
+    rows = results.statement_results(session, wid, include_roles=True)
     meta = {s.id: s for s in services.get_workshop(session, wid).statements}
+    cards = voting.role_cards(session, [s.role_id for s in meta.values() if s.role_id])
     return {
         "statements": [
             {
                 "id": r.id,
                 "organisation": r.organisation,
+                "role": cards.get(meta[r.id].role_id or -1),
                 "topic": r.topic,
                 "perspective": r.perspective,
                 "text": r.text,

@@ -48,6 +48,7 @@ class ParticipantInfo:
     organisation_id: int
     organisation: str
     display_name: str | None
+    workshop_kind: str = "ws1"
 
 
 @dataclass(frozen=True)
@@ -143,15 +144,17 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
     row = session.execute(
-        select(Participant, Organisation.name, Workshop.join_code)
+        select(Participant, Organisation.name, Workshop.join_code, Workshop.kind)
         .join(Organisation, Organisation.id == Participant.organisation_id)
         .join(Workshop, Workshop.id == Participant.workshop_id)
         .where(Participant.token_hash == hash_token(token))
     ).first()
     if row is None:
         return None
-    p, org_name, code = row
-    return ParticipantInfo(p.id, p.workshop_id, code, p.organisation_id, org_name, p.display_name)
+    p, org_name, code, kind = row
+    return ParticipantInfo(
+        p.id, p.workshop_id, code, p.organisation_id, org_name, p.display_name, kind
+    )
 
 
 # --- Running statements ----------------------------------------------------------------------
@@ -372,7 +375,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
     tallies = count_tallies(session, [s.id for s in shown])
     orgs = {o.id: o.name for o in workshop.organisations}
 
-    roles = _roles_of(session, [s.role_id for s in shown if s.role_id is not None])
+    roles = role_cards(session, [s.role_id for s in shown if s.role_id is not None])
 
     def view(s: Statement) -> dict[str, Any]:
         if workshop.everyone_may_answer or s.organisation_id is None:
@@ -411,7 +414,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
     }
 
 
-def _roles_of(session: Session, role_ids: list[int]) -> dict[int, dict[str, Any]]:
+def role_cards(session: Session, role_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The role cards of WS2 validation statements, in both languages."""
     if not role_ids:
         return {}

@@ -43,7 +43,7 @@
     var word = analysis ? t("board.grade." + grade) : "–";
     var explain = analysis ? t("board.explain." + grade, {
       k: analysis.k,
-      roles: (analysis.single_points || analysis.cut || []).map(function (c) { return c; }).join(", ")
+      roles: (analysis.single_points || analysis.cut || []).join(", ")
     }) : t("board.no_analysis");
     var owners = (tr.owners || []).map(function (id) { return codes[id] || "?"; });
     var title = (names[tr.from_id] || tr.from_label) + (tr.kind === "back" ? " \u21a9 " : " \u2192 ") + (names[tr.to_id] || tr.to_label) + ": " + explain +
@@ -75,9 +75,9 @@
       "aria-label": label
     };
     var children = [
-      el("span", { class: "handoff-arrow", "aria-hidden": "true", text: opts.full ? (codes[h.from_role_id] || "?") + " \u2192 " : "\u2192 " }),
+      el("span", { class: "handoff-arrow", "aria-hidden": "true", text: opts.full ? (codes[h.from_role_id] || "?") + " \u2192" : "\u2192" }),
       el("span", { class: "handoff-to", text: codes[h.to_role_id] || "?" }),
-      el("span", { class: "handoff-ack", "aria-hidden": "true", text: ack ? " \u2713" : " ?" })
+      el("span", { class: "handoff-ack", "aria-hidden": "true", text: ack ? "\u2713" : "?" })
     ];
     if (opts.links) {
       attrs.href = data.urls.handoff + h.id;
@@ -102,8 +102,9 @@
     ]);
   }
 
-  function placementChip(p, opts) {
-    var org = p.organisation || t("board.no_org");
+  function placementChip(p, role, opts) {
+    // the person and their network fill no organisation: "present" says enough
+    var org = p.organisation || (role.professional ? t("board.no_org") : t("board.present"));
     var parts = [];
     if (opts.links) {
       parts.push(el("a", { class: "p-org", href: data.urls.placement + p.id, "data-focus-key": "p" + p.id, text: org }));
@@ -117,7 +118,7 @@
     if (meta.childNodes.length) parts.push(meta);
     if (!opts.projector) parts.push(notes(p));
     return el("div", {
-      class: "chip-p" + (p.dispute ? " is-disputed" : "") + (isNew("p" + p.id) ? " is-new" : "") + (p.principal ? " principal-edge-" + p.principal : ""),
+      class: "chip-p" + (p.dispute ? " is-disputed" : "") + (isNew("p" + p.id) ? " is-new" : "") + (p.principal ? " principal-edge-" + p.principal : "") + (p.organisation ? "" : " is-present"),
       "data-placement-id": String(p.id)
     }, parts);
   }
@@ -202,13 +203,13 @@
         var reason = disputeReason(list);
         var cell = el("td", { class: "cell" + (list.length ? " is-filled" : "") + (reason ? " is-disputed" : ""), "data-cell": role.id + ":" + s.id });
         if (reason) {
-          cell.appendChild(el("p", { class: "disputed-flag", title: reason }, [
+          cell.appendChild(el("p", { class: "disputed-flag", title: t("board.disputed") + ": " + reason }, [
             el("span", { "aria-hidden": "true", text: "\u26a0 " }),
-            el("span", { text: t("board.disputed") }),
-            opts.projector ? null : el("span", { class: "sr-only", text: ": " + reason })
+            el("span", { class: "disputed-word", text: t("board.disputed") }),
+            el("span", { class: "sr-only", text: ": " + reason })
           ]));
         }
-        list.forEach(function (p) { cell.appendChild(placementChip(p, opts)); });
+        list.forEach(function (p) { cell.appendChild(placementChip(p, role, opts)); });
         row.appendChild(cell);
         if (i < cols.between.length) {
           var tr = cols.between[i];

@@ -81,27 +81,30 @@
       "data-fingerprint": f.fingerprint,
       "data-triage": status || ""
     });
-    item.appendChild(el("p", { class: "finding-head" }, [
-      el("span", { class: "severity severity-" + f.severity }, [
-        el("span", { "aria-hidden": "true", text: SEVERITY_ICON[f.severity] || "" }),
-        el("span", { text: " " + t("board.severity." + f.severity) })
-      ]),
-      status ? el("span", { class: "triage-tag triage-" + status, text: t("board.triage." + status) }) : null
-    ]));
-    item.appendChild(el("p", { class: "finding-message", text: message }));
+    var main = el("div", { class: "finding-main" }, [
+      el("p", { class: "finding-message" }, [
+        el("span", { class: "severity severity-" + f.severity }, [
+          el("span", { "aria-hidden": "true", text: SEVERITY_ICON[f.severity] || "" }),
+          el("span", { text: " " + t("board.severity." + f.severity) })
+        ]),
+        status ? el("span", { class: "triage-tag triage-" + status, text: t("board.triage." + status) }) : null,
+        el("span", { class: "finding-text", text: message })
+      ])
+    ]);
     if (status === "dismissed" && f.triage.reason) {
-      item.appendChild(el("p", { class: "finding-reason" }, [
+      main.appendChild(el("p", { class: "finding-reason" }, [
         el("strong", { text: t("board.reason") + ": " }),
         document.createTextNode(f.triage.reason)
       ]));
     }
+    main.appendChild(el("p", { class: "finding-error error-line", role: "alert", hidden: "hidden" }));
     var actions = el("div", { class: "finding-actions" });
     if (status !== "confirmed") actions.appendChild(triageForm(f, "confirmed", t("board.confirm"), ""));
     if (status !== "fixed") actions.appendChild(triageForm(f, "fixed", t("board.mark_fixed"), "ghost"));
     if (status) actions.appendChild(triageForm(f, "", t("board.clear_triage"), "ghost"));
     actions.appendChild(dismissForm(f));
+    item.appendChild(main);
     item.appendChild(actions);
-    item.appendChild(el("p", { class: "finding-error error-line", role: "alert", hidden: "hidden" }));
     return item;
   }
 

@@ -141,23 +141,12 @@
       .then(function (r) { return r.json(); });
   }
 
-  /* WS2: the role statements join the running order at their places. */
-  function merge(statements, roles) {
-    if (!roles) return statements;
-    var byId = {};
-    statements.concat(roles.statements).forEach(function (s) { byId[s.id] = Object.assign(byId[s.id] || {}, s); });
-    var merged = roles.order.map(function (id) { return byId[id]; }).filter(Boolean);
-    var placed = {};
-    merged.forEach(function (s) { placed[s.id] = true; });
-    return merged.concat(statements.filter(function (s) { return !placed[s.id]; }));
-  }
-
   function refreshOrder() {
     if (refreshTimer) return;
     refreshTimer = setTimeout(function () {
       refreshTimer = null;
-      Promise.all([getJson(data.urls.statements), data.urls.roles ? getJson(data.urls.roles) : null])
-        .then(function (res) { order = merge(res[0].statements, res[1]); renderOrder(); renderCurrent(); });
+      getJson(data.urls.statements)
+        .then(function (res) { order = res.statements; renderOrder(); renderCurrent(); });
     }, 150);
   }
 

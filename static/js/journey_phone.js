@@ -31,9 +31,10 @@
   }
   function transitionLabel(tr) {
     var from = stage(tr.from_id), to = stage(tr.to_id);
-    var text = (from ? stageLabel(from) : tr.from_label) + " → " + (to ? stageLabel(to) : tr.to_label);
-    if (tr.kind === "back") text += " (" + t("pj.back") + ")";
-    return text;
+    // The numbers and the "back" mark first: a select on a narrow phone cuts off the end.
+    return stageNumber(tr.from_id) + " → " + stageNumber(tr.to_id) +
+      (tr.kind === "back" ? " (" + t("pj.back") + ")" : "") + " · " +
+      (from ? stageLabel(from) : tr.from_label) + " → " + (to ? stageLabel(to) : tr.to_label);
   }
   function modeLabel(mode) {
     if (!mode) return null;
@@ -89,6 +90,7 @@
 
   function showTab(name, focus) {
     tab = name;
+    $("toast").hidden = true;  // it was about the other tab
     document.querySelectorAll("#tabs [role=tab]").forEach(function (b) {
       var on = b.dataset.tab === name;
       b.setAttribute("aria-selected", on ? "true" : "false");
@@ -200,6 +202,12 @@
     $("sheet-save").textContent = n > 1 ? t("pj.place_n", { n: n }) : t("pj.place");
   }
 
+  /* After a save or an answer: the outcome, in view above the buttons. */
+  function showResults() {
+    renderSheet();
+    if ($("sheet-result").children.length) $("sheet-result").scrollIntoView({ block: "nearest" });
+  }
+
   function closeSheet() {
     var dialog = $("sheet");
     if (dialog.open) dialog.close();
@@ -211,8 +219,10 @@
     var r = role(sheet.role);
     if (!r) return;
     if (!sheet.picked.length) {
+      var sending = Object.keys(sheet.results).some(function (k) { return sheet.results[k].kind === "pending"; });
+      if (sending) return;  // a second tap on the button while the first one is on its way
       sheet.results = { pick: { kind: "error", text: t("pj.pick_stage") } };
-      renderSheet();
+      showResults();
       return;
     }
     var batch = B.newId();
@@ -236,7 +246,7 @@
       render();
       return;
     }
-    renderSheet();
+    showResults();
   }
 
   function placeAnswered(op, ack) {
@@ -254,7 +264,7 @@
         closeSheet();
         toast(t("pj.placed_flash", { role: r ? roleName(r) : "", n: all.length }), "ok");
       } else {
-        renderSheet();
+        showResults();
       }
     } else {
       toast(ack.ok ? (r ? roleName(r) : "") + ": " + result.text : result.text, result.kind);
@@ -274,21 +284,25 @@
       }));
   }
 
-  function placementItem(p, withReactions) {
+  /* A placement; on the overview with reactions and a "yours" tag, in "Mine" without. */
+  function placementItem(p, onOverview) {
     var r = role(p.role_id);
     var own = isMine(mine.placements, p.id);
-    return el("li", { class: "jp-placement" + (own ? " is-mine" : ""), "data-placement-id": p.id }, [
+    return el("li", {
+      class: "jp-placement" + (own ? " is-mine" : ""),
+      "data-placement-id": p.id, "data-role-id": p.role_id, "data-stage-id": p.stage_id
+    }, [
       el("p", { class: "jp-placement-head" }, [
         r ? codeBadge(r) : null,
         el("span", { class: "jp-placement-role", text: r ? roleName(r) : "" })
       ]),
       el("p", { class: "jp-placement-org" }, [
         el("span", { text: orgText(p) }),
-        own ? el("span", { class: "tag", text: t("pj.yours") }) : null
+        own && onOverview ? el("span", { class: "tag", text: t("pj.yours") }) : null
       ]),
       p.needs ? el("p", { class: "jp-text", text: t("pj.needs_short", { text: p.needs }) }) : null,
       p.obstacles ? el("p", { class: "jp-text", text: t("pj.obstacles_short", { text: p.obstacles }) }) : null,
-      withReactions && !own ? reactButtons(p) : null,
+      onOverview && !own ? reactButtons(p) : null,
       note("p" + p.id)
     ]);
   }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+
+from flask import Flask
 
 from db import session_scope
 from journey_maps.placing import HANDOFF_MODES
@@ -13,13 +16,15 @@ from workshops import services
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def page_data(html: str) -> dict:
+def page_data(html: str) -> dict[str, Any]:
     found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
     assert found is not None
     return json.loads(found.group(1))
 
 
-def test_a_joined_phone_gets_the_journey_page_with_its_own_organisation(app, ws2: Ws2):
+def test_a_joined_phone_gets_the_journey_page_with_its_own_organisation(
+    app: Flask, ws2: Ws2
+) -> None:
     phone, _ = join_ws2(app, ws2, "Elevhälsa")
     response = phone.get(f"/{ws2.code}/journey")
     assert response.status_code == 200
@@ -35,25 +40,25 @@ def test_a_joined_phone_gets_the_journey_page_with_its_own_organisation(app, ws2
     assert data["t"]["pj.agree"] == "Instämmer"
 
 
-def test_the_code_in_the_address_may_be_typed_in_lower_case(app, ws2: Ws2):
+def test_the_code_in_the_address_may_be_typed_in_lower_case(app: Flask, ws2: Ws2) -> None:
     phone, _ = join_ws2(app, ws2, "BUP")
     assert phone.get(f"/{ws2.code.lower()}/journey").status_code == 200
 
 
-def test_the_page_speaks_english_when_asked(app, ws2: Ws2):
+def test_the_page_speaks_english_when_asked(app: Flask, ws2: Ws2) -> None:
     phone, _ = join_ws2(app, ws2, "BUP")
     html = phone.get(f"/{ws2.code}/journey?lang=en").get_data(as_text=True)
     assert "Take a role card" in html
     assert page_data(html)["t"]["pj.agree"] == "Agree"
 
 
-def test_a_phone_that_has_not_joined_is_sent_to_pick_its_organisation(app, ws2: Ws2):
+def test_a_phone_that_has_not_joined_is_sent_to_pick_its_organisation(app: Flask, ws2: Ws2) -> None:
     response = app.test_client().get(f"/{ws2.code}/journey")
     assert response.status_code == 302
     assert response.location.endswith(f"/{ws2.code}")
 
 
-def test_hostile_names_are_escaped_in_the_page_and_in_its_data(app, ws2: Ws2):
+def test_hostile_names_are_escaped_in_the_page_and_in_its_data(app: Flask, ws2: Ws2) -> None:
     with session_scope(app) as s:
         org = services.add_organisation(
             s, workshop_id=ws2.workshop_id, name=HOSTILE[:60], principal="region"

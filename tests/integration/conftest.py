@@ -27,7 +27,14 @@ def db_app(request, tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         url = f"{url}?options=-csearch_path%3D{schema}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "DATABASE_SCHEMA": "create_all",
+        }
+    )
     yield app
     app.extensions["db.engine"].dispose()
     if request.param == "postgresql":
