@@ -118,7 +118,7 @@ NEEDS, OBSTACLES = "Behov: ", "Hinder: "
 
 
 def join_notes(needs: str | None, obstacles: str | None) -> str | None:
-    """A placement's needs and obstacles as the one ``notes`` text of the exchange format.
+    r"""A placement's needs and obstacles as the one ``notes`` text of the exchange format.
 
     >>> join_notes("Tid", "Väntetid")
     'Behov: Tid\nHinder: Väntetid'
@@ -130,7 +130,7 @@ def join_notes(needs: str | None, obstacles: str | None) -> str | None:
 
 
 def split_notes(notes: str | None) -> tuple[str | None, str | None]:
-    """``join_notes`` read back; text in another form counts as needs.
+    r"""``join_notes`` read back; text in another form counts as needs.
 
     >>> split_notes(join_notes("Tid\nmer tid", "Väntetid"))
     ('Tid\nmer tid', 'Väntetid')
