@@ -177,7 +177,10 @@ def place_role(
     role = _role(session, wid, role_id)
     stage = _stage(session, wid, stage_id)
     org_id = _organisation_for(session, participant, role, organisation_id)
-    if _same(session, role.id, stage.id, org_id) is not None:
+    same = _same(session, role.id, stage.id, org_id)
+    if same is not None:
+        if same.client_id == client_id:  # this very write, committed by its twin meanwhile
+            return _retried(session, same.participant_id, participant, same.id)
         raise WorkshopError("error.duplicate_placement", role=role.name_sv, stage=stage.label)
     placement = RolePlacement(
         workshop_id=wid,
@@ -345,7 +348,7 @@ def record_handoff(
                 "error.handoff_end_not_placed", role=role.name_sv, stage=stage.label
             )
     duplicate = session.scalar(
-        select(Handoff.id).where(
+        select(Handoff).where(
             Handoff.transition_id == transition.id,
             Handoff.from_role_id == giver.id,
             Handoff.to_role_id == taker.id,
@@ -353,6 +356,8 @@ def record_handoff(
         )
     )
     if duplicate is not None:
+        if duplicate.client_id == client_id:  # this very write, committed by its twin meanwhile
+            return _retried(session, duplicate.participant_id, participant, duplicate.id)
         raise WorkshopError("error.duplicate_handoff", role=giver.name_sv, stage=source.label)
     handoff = Handoff(
         workshop_id=wid,
