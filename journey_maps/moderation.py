@@ -23,8 +23,10 @@ from journey_maps.rows import (
     PlacementReaction,
     RolePlacement,
 )
+from journey_maps.stages import log_edit
 from workshops.domain import WorkshopError
 from workshops.models import Organisation, utcnow
+from workshops.services import in_workshop
 
 PLACEMENT_FIELDS = ("stage_id", "organisation_id", "needs", "obstacles", "removed_at")
 PLACEMENT_FIELDS_ALL = (*PLACEMENT_FIELDS, "merged_into_id")
@@ -46,40 +48,14 @@ def _restore(row: Any, before: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def _log(
-    session: Session,
-    *,
-    workshop_id: int,
-    entity: str,
-    row_id: int,
-    action: str,
-    before: dict[str, Any],
-    facilitator_id: int | None,
-) -> None:
-    session.add(
-        JourneyEdit(
-            workshop_id=workshop_id,
-            entity=entity,
-            entity_id=row_id,
-            action=action,
-            before=json.dumps(before),
-            facilitator_id=facilitator_id,
-        )
+def get_placement(session: Session, workshop_id: int, placement_id: int) -> RolePlacement:
+    return in_workshop(
+        session, RolePlacement, placement_id, workshop_id, "error.placement_not_found"
     )
 
 
-def get_placement(session: Session, workshop_id: int, placement_id: int) -> RolePlacement:
-    placement = session.get(RolePlacement, placement_id)
-    if placement is None or placement.workshop_id != workshop_id:
-        raise WorkshopError("error.placement_not_found")
-    return placement
-
-
 def get_handoff(session: Session, workshop_id: int, handoff_id: int) -> Handoff:
-    handoff = session.get(Handoff, handoff_id)
-    if handoff is None or handoff.workshop_id != workshop_id:
-        raise WorkshopError("error.handoff_not_found")
-    return handoff
+    return in_workshop(session, Handoff, handoff_id, workshop_id, "error.handoff_not_found")
 
 
 def _commit_or_duplicate(session: Session) -> None:
@@ -120,7 +96,7 @@ def edit_placement(
     if _snapshot(placement, PLACEMENT_FIELDS) == before:
         session.rollback()
         return
-    _log(
+    log_edit(
         session,
         workshop_id=workshop_id,
         entity="placement",
@@ -148,7 +124,7 @@ def remove_placement(
     placement.removed_at = now
     for handoff in leaning:
         handoff.removed_at = now
-    _log(
+    log_edit(
         session,
         workshop_id=workshop_id,
         entity="placement",
@@ -179,7 +155,7 @@ def merge_placements(
         raise WorkshopError("error.placement_not_found")
     if any((p.role_id, p.stage_id) != (keep.role_id, keep.stage_id) for p in others):
         raise WorkshopError("error.merge_different_roles")
-    _log(
+    log_edit(
         session,
         workshop_id=workshop_id,
         entity="placement",
@@ -190,7 +166,7 @@ def merge_placements(
     )
     now = utcnow()
     for other in others:
-        _log(
+        log_edit(
             session,
             workshop_id=workshop_id,
             entity="placement",
@@ -259,7 +235,7 @@ def edit_handoff(
         raise WorkshopError("error.bad_handoff_mode")
     before = _snapshot(handoff, HANDOFF_FIELDS)
     handoff.mode, handoff.acknowledged, handoff.notes = mode, acknowledged, clean_note(notes)
-    _log(
+    log_edit(
         session,
         workshop_id=workshop_id,
         entity="handoff",
@@ -277,7 +253,7 @@ def remove_handoff(
     handoff = get_handoff(session, workshop_id, handoff_id)
     if handoff.removed_at is not None:
         return
-    _log(
+    log_edit(
         session,
         workshop_id=workshop_id,
         entity="handoff",

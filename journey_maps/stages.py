@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from journey_maps.rows import (
 from roles.models import WorkshopRole
 from workshops.domain import WorkshopError
 from workshops.models import Workshop, utcnow
+from workshops.services import in_workshop
 
 LABEL_LIMIT = 120
 
@@ -84,17 +86,57 @@ def transitions(
 
 
 def get_stage(session: Session, workshop_id: int, stage_id: int) -> JourneyStage:
-    stage = session.get(JourneyStage, stage_id)
-    if stage is None or stage.workshop_id != workshop_id:
-        raise WorkshopError("error.stage_not_found")
-    return stage
+    return in_workshop(session, JourneyStage, stage_id, workshop_id, "error.stage_not_found")
 
 
 def get_transition(session: Session, workshop_id: int, transition_id: int) -> JourneyTransition:
-    transition = session.get(JourneyTransition, transition_id)
-    if transition is None or transition.workshop_id != workshop_id:
-        raise WorkshopError("error.transition_not_found")
-    return transition
+    return in_workshop(
+        session, JourneyTransition, transition_id, workshop_id, "error.transition_not_found"
+    )
+
+
+def log_edit(
+    session: Session,
+    *,
+    workshop_id: int,
+    entity: str,
+    row_id: int,
+    action: str,
+    before: dict[str, Any],
+    facilitator_id: int | None,
+) -> None:
+    """Record a facilitator's change with the row's values before it (the way back)."""
+    session.add(
+        JourneyEdit(
+            workshop_id=workshop_id,
+            entity=entity,
+            entity_id=row_id,
+            action=action,
+            before=json.dumps(before),
+            facilitator_id=facilitator_id,
+        )
+    )
+
+
+def soft_remove(
+    session: Session,
+    row: JourneyStage | JourneyTransition | Handoff,
+    *,
+    entity: str,
+    facilitator_id: int | None,
+) -> None:
+    """Mark a row removed, logged so that an undo (or a restore) brings it back; commits."""
+    row.removed_at = utcnow()
+    log_edit(
+        session,
+        workshop_id=row.workshop_id,
+        entity=entity,
+        row_id=row.id,
+        action="remove",
+        before={"removed_at": None},
+        facilitator_id=facilitator_id,
+    )
+    session.commit()
 
 
 def seed_default_journey(session: Session, *, workshop_id: int) -> int:
@@ -226,18 +268,7 @@ def remove_stage(
             placements=impact.placements,
             handoffs=impact.handoffs,
         )
-    stage.removed_at = utcnow()
-    session.add(
-        JourneyEdit(
-            workshop_id=workshop_id,
-            entity="stage",
-            entity_id=stage.id,
-            action="remove",
-            before=json.dumps({"removed_at": None}),
-            facilitator_id=facilitator_id,
-        )
-    )
-    session.commit()
+    soft_remove(session, stage, entity="stage", facilitator_id=facilitator_id)
 
 
 def restore_stage(session: Session, *, workshop_id: int, stage_id: int) -> None:
@@ -299,18 +330,7 @@ def remove_transition(
     transition = get_transition(session, workshop_id, transition_id)
     if transition.removed_at is not None:
         return
-    transition.removed_at = utcnow()
-    session.add(
-        JourneyEdit(
-            workshop_id=workshop_id,
-            entity="transition",
-            entity_id=transition.id,
-            action="remove",
-            before=json.dumps({"removed_at": None}),
-            facilitator_id=facilitator_id,
-        )
-    )
-    session.commit()
+    soft_remove(session, transition, entity="transition", facilitator_id=facilitator_id)
 
 
 def restore_transition(session: Session, *, workshop_id: int, transition_id: int) -> None:

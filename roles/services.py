@@ -13,6 +13,7 @@ from roles.models import RoleRevision, WorkshopRole
 from workshops import domain
 from workshops.domain import WorkshopError
 from workshops.models import Statement, Vote, Workshop
+from workshops.services import in_workshop
 from workshops.voting import count_tallies, role_card
 
 NAME_LIMIT = 200
@@ -27,10 +28,7 @@ def _workshop(session: Session, workshop_id: int) -> Workshop:
 
 
 def get_role(session: Session, workshop_id: int, role_id: int) -> WorkshopRole:
-    role = session.get(WorkshopRole, role_id)
-    if role is None or role.workshop_id != workshop_id:
-        raise WorkshopError("error.role_not_found")
-    return role
+    return in_workshop(session, WorkshopRole, role_id, workshop_id, "error.role_not_found")
 
 
 def list_roles(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workshops import domain
 from workshops.domain import WorkshopError
 from workshops.models import Facilitator, Organisation, Participant, Statement, Workshop
+
+RowT = TypeVar("RowT", bound=Any)  # a row class with a ``workshop_id`` column
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -117,6 +120,16 @@ def update_workshop(
     workshop.target_group = _check_target_group(target_group)
     workshop.everyone_may_answer = everyone_may_answer
     session.commit()
+
+
+def in_workshop(
+    session: Session, model: type[RowT], row_id: int, workshop_id: int, missing: str
+) -> RowT:
+    """The row ``row_id`` of ``model`` when it belongs to the workshop; else ``missing``."""
+    row = session.get(model, row_id)
+    if row is None or row.workshop_id != workshop_id:
+        raise WorkshopError(missing)
+    return row
 
 
 def get_workshop(session: Session, workshop_id: int) -> Workshop:

@@ -130,18 +130,22 @@ def facilitator_opener(port: int) -> tuple[urllib.request.OpenerDirector, str, s
     return opener, token, cookie
 
 
+def connect_live(client: socketio.Client, port: int, cookie: str | None = None, **auth) -> None:
+    """Connect a Socket.IO client to /live on ``port`` over WebSocket only."""
+    client.connect(
+        f"http://127.0.0.1:{port}",
+        namespaces=["/live"],
+        transports=["websocket"],
+        headers={"Cookie": cookie} if cookie else {},
+        auth=auth,
+    )
+
+
 def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
     port_a, port_b, code, wid, _, _ = servers
     opener, token, cookie = facilitator_opener(port_a)
 
-    info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port_b}/api/v1/workshops/{code}"))
-    bup = next(o["id"] for o in info["organisations"] if o["name"].startswith("BUP"))
-    join = urllib.request.Request(
-        f"http://127.0.0.1:{port_b}/api/v1/join",
-        data=json.dumps({"code": code, "organisation_id": bup}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    participant_token = json.load(urllib.request.urlopen(join))["participant_token"]
+    participant_token = join_by_api(port_b, code, "BUP")
 
     seen_vote = threading.Event()
     projector = socketio.Client()
@@ -153,19 +157,8 @@ def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
 
     phone = socketio.Client()
     try:
-        projector.connect(
-            f"http://127.0.0.1:{port_a}",
-            namespaces=["/live"],
-            transports=["websocket"],
-            headers={"Cookie": cookie},
-            auth={"role": "projector", "workshop_id": wid},
-        )
-        phone.connect(
-            f"http://127.0.0.1:{port_b}",
-            namespaces=["/live"],
-            transports=["websocket"],
-            auth={"role": "participant", "token": participant_token},
-        )
+        connect_live(projector, port_a, cookie, role="projector", workshop_id=wid)
+        connect_live(phone, port_b, role="participant", token=participant_token)
         statements = json.load(opener.open(f"http://127.0.0.1:{port_a}/f/w/{wid}/statements.json"))[
             "statements"
         ]
@@ -220,19 +213,8 @@ def test_a_placement_on_one_process_reaches_the_board_on_the_other(servers):
 
     phone = socketio.Client()
     try:
-        board.connect(
-            f"http://127.0.0.1:{port_a}",
-            namespaces=["/live"],
-            transports=["websocket"],
-            headers={"Cookie": cookie},
-            auth={"role": "facilitator", "workshop_id": ws2_id},
-        )
-        phone.connect(
-            f"http://127.0.0.1:{port_b}",
-            namespaces=["/live"],
-            transports=["websocket"],
-            auth={"role": "participant", "token": participant_token},
-        )
+        connect_live(board, port_a, cookie, role="facilitator", workshop_id=ws2_id)
+        connect_live(phone, port_b, role="participant", token=participant_token)
         synced = phone.call("journey_sync", {}, namespace="/live", timeout=10)
         state = synced["board"]
         stage = state["stages"][-1]["id"]
