@@ -28,6 +28,7 @@ endef
 # Graphviz's `dot` draws the journey diagrams (without it the UI offers DOT source and data).
 system-deps:
 	$(call debian,dot,graphviz fonts-dejavu-core,journey diagrams)
+	$(call debian,pdftoppm,poppler-utils,report PDF page checks)
 
 # Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser-deps:

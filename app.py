@@ -80,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     import journey_maps.rows  # noqa: F401  (registers the tables)
+    import reports.models  # noqa: F401
     import roles.models  # noqa: F401
     import workshops.models  # noqa: F401
 

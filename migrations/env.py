@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import journey_maps.rows  # noqa: F401  (registers the tables)
+import reports.models  # noqa: F401
 import roles.models  # noqa: F401
 import workshops.models  # noqa: F401
 from db import Base, make_engine

@@ -153,6 +153,44 @@ def tally(choices: Iterable[str]) -> Tally:
     return Tally(yes=counts["yes"], no=counts["no"], discuss=counts["discuss"])
 
 
+def disclosed(t: Tally, threshold: int) -> bool:
+    """Whether a distribution may be shown: only when at least ``threshold`` people answered,
+    so that nobody's answer can be read off it (a statement that one organisation answers is a
+    breakdown by that organisation). How many answered is always shown; how they answered only
+    from the threshold on.
+
+    >>> disclosed(Tally(yes=1, no=1), 3)
+    False
+    >>> disclosed(Tally(yes=2, no=1), 3)
+    True
+    >>> disclosed(Tally(no=1), 1)
+    True
+    """
+    return t.total >= max(1, threshold)
+
+
+ANONYMITY_THRESHOLD_MAX = 50
+
+
+def clean_threshold(raw: object) -> int:
+    """An anonymity threshold from a form or a file: a whole number from 1 to 50.
+
+    >>> clean_threshold(" 5 ")
+    5
+    >>> clean_threshold("0")
+    Traceback (most recent call last):
+    ...
+    workshops.domain.WorkshopError: error.bad_threshold
+    """
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise WorkshopError("error.bad_threshold", limit=ANONYMITY_THRESHOLD_MAX) from None
+    if not 1 <= value <= ANONYMITY_THRESHOLD_MAX:
+        raise WorkshopError("error.bad_threshold", limit=ANONYMITY_THRESHOLD_MAX)
+    return value
+
+
 SPLIT_MAX_LEADING_SHARE = 2 / 3
 
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy rows: facilitators, workshops, organisations, participants, statements, votes."""
+"""SQLAlchemy rows: facilitators, projects, workshops, organisations, participants, statements,
+votes, pre-workshop survey answers and proposed statements."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +36,27 @@ class Facilitator(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Project(Base):
+    """A series of workshops (e.g. "Ingen ska falla mellan stolarna": WS1 and WS2 for children
+    and for adults) that a project lead follows as a whole."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    workshops: Mapped[list[Workshop]] = relationship(
+        back_populates="project", order_by="Workshop.date", passive_deletes=True
+    )
+
+
+# A breakdown (by organisation, or a tally answered by one organisation) is shown only when at
+# least this many answered; a workshop may raise or lower it (never below 1).
+DEFAULT_ANONYMITY_THRESHOLD = 3
+
+
 class Workshop(Base):
     __tablename__ = "workshops"
 
@@ -51,7 +74,19 @@ class Workshop(Base):
         ForeignKey("statements.id", ondelete="SET NULL", use_alter=True)
     )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    anonymity_threshold: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_ANONYMITY_THRESHOLD,
+        server_default=str(DEFAULT_ANONYMITY_THRESHOLD),
+    )
+    # the pre-workshop survey: statements answerable ahead of time through the join link
+    survey_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    project: Mapped[Project | None] = relationship(back_populates="workshops")
 
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="workshop",
@@ -73,6 +108,7 @@ class Workshop(Base):
     __table_args__ = (
         CheckConstraint("target_group in ('children', 'adults')", name="group"),
         CheckConstraint("kind in ('ws1', 'ws2')", name="kind"),
+        CheckConstraint("anonymity_threshold between 1 and 50", name="anonymity_threshold"),
     )
 
 
@@ -208,3 +244,69 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SurveyAnswer(Base):
+    """A participant's answer to a statement in the pre-workshop survey, kept apart from the live
+    vote so that the two can be compared (how answers moved in the room)."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    choice: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "statement_id", "participant_id", name="uq_survey_answers_statement_participant"
+        ),
+        CheckConstraint("choice in ('yes', 'no', 'discuss')", name="choice"),
+    )
+
+
+class StatementProposal(Base):
+    """A participant's proposed statement about another organisation (others' perception),
+    waiting for the facilitator to accept it into the workshop or reject it.
+
+    The proposer's organisation is kept (others' perception must come from another organisation);
+    the participant only so that they can see and withdraw their own proposals.
+    """
+
+    __tablename__ = "statement_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    proposer_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    topic: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="proposed")
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL")
+    )
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    proposer_organisation: Mapped[Organisation] = relationship(
+        foreign_keys=[proposer_organisation_id]
+    )
+
+    __table_args__ = (
+        CheckConstraint("topic in ('target_group', 'mandate')", name="topic"),
+        CheckConstraint("state in ('proposed', 'accepted', 'rejected')", name="state"),
+    )

@@ -12,7 +12,7 @@ from workshops import domain
 from workshops.domain import OrganisationResult, StatementResult, WorkshopError
 from workshops.models import Statement
 from workshops.services import get_statement, get_workshop
-from workshops.voting import count_tallies
+from workshops.voting import count_tallies, count_tallies_by_organisation
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Results:
     queue: list[DiscussionItem]
     voted_statements: int
     superseded: dict[int, int] = field(default_factory=dict)
+    # answered, but by fewer than the anonymity threshold: counted, never analysed or shown
+    withheld: list[StatementResult] = field(default_factory=list)
+    threshold: int = 1
 
 
 def statement_results(
@@ -61,14 +64,16 @@ def statement_results(
 def workshop_results(session: Session, workshop_id: int) -> Results:
     """The WS1 analysis. A reworded statement is replaced by its new wording everywhere except
     in the discussion queue, where both stay visible."""
-    get_workshop(session, workshop_id)
+    workshop = get_workshop(session, workshop_id)
+    threshold = workshop.anonymity_threshold
     rows = statement_results(session, workshop_id)
     meta = {
         s.id: s
         for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
     }
     replaced_by = {s.previous_id: s.id for s in meta.values() if s.previous_id is not None}
-    current = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
+    answered = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
+    current = [r for r in answered if domain.disclosed(r.tally, threshold)]
     gaps = domain.expectation_gaps(current)
     queue = [
         DiscussionItem(r, meta[r.id].discussion_note, replaced_by.get(r.id), meta[r.id].previous_id)
@@ -82,7 +87,25 @@ def workshop_results(session: Session, workshop_id: int) -> Results:
         queue=queue,
         voted_statements=len(current),
         superseded=replaced_by,
+        withheld=[r for r in answered if not domain.disclosed(r.tally, threshold)],
+        threshold=threshold,
     )
+
+
+def organisation_breakdown(
+    session: Session, statement_ids: list[int], threshold: int
+) -> dict[int, dict[str, domain.Tally | None]]:
+    """How each answering organisation answered each statement; None where fewer than
+    ``threshold`` of its participants answered (the cell is withheld, not left out, so that a
+    report can say so)."""
+    counts = count_tallies_by_organisation(session, statement_ids)
+    return {
+        sid: {
+            org: (t if domain.disclosed(t, threshold) else None)
+            for org, t in sorted(per_org.items())
+        }
+        for sid, per_org in counts.items()
+    }
 
 
 def record_discussion(
@@ -159,6 +182,11 @@ def results_as_dict(results: Results) -> dict[str, Any]:
         }
 
     return {
+        "anonymity_threshold": results.threshold,
+        "withheld": [
+            {"id": r.id, "organisation": r.organisation, "text": r.text, "answers": r.tally.total}
+            for r in results.withheld
+        ],
         "organisations": [
             {
                 "organisation": o.organisation,

@@ -113,12 +113,22 @@ def update_workshop(
     date: dt.date | None,
     target_group: str,
     everyone_may_answer: bool,
+    anonymity_threshold: object = None,
 ) -> None:
+    """Change a workshop's settings; ``anonymity_threshold`` None keeps the current one."""
     workshop = get_workshop(session, workshop_id)
     workshop.title = _clean_title(title)
     workshop.date = date
     workshop.target_group = _check_target_group(target_group)
     workshop.everyone_may_answer = everyone_may_answer
+    if anonymity_threshold is not None:
+        workshop.anonymity_threshold = domain.clean_threshold(anonymity_threshold)
+    session.commit()
+
+
+def set_anonymity_threshold(session: Session, *, workshop_id: int, threshold: object) -> None:
+    """How many must have answered before a distribution or breakdown is shown (1 to 50)."""
+    get_workshop(session, workshop_id).anonymity_threshold = domain.clean_threshold(threshold)
     session.commit()
 
 

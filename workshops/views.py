@@ -92,6 +92,7 @@ def settings(wid: int) -> Any:
             date=_date(form.get("date")),
             target_group=form.get("target_group", ""),
             everyone_may_answer=form.get("everyone_may_answer") == "1",
+            anonymity_threshold=form.get("anonymity_threshold") or None,
         )
     except WorkshopError as exc:
         return fail(exc, "facilitator.prepare", wid=wid)

@@ -344,6 +344,29 @@ def count_tallies(session: Session, statement_ids: list[int]) -> dict[int, domai
     }
 
 
+def count_tallies_by_organisation(
+    session: Session, statement_ids: list[int]
+) -> dict[int, dict[str, domain.Tally]]:
+    """Current answers per statement and answering organisation (by name)."""
+    rows = session.execute(
+        select(Vote.statement_id, Organisation.name, Vote.choice, func.count())
+        .join(Participant, Participant.id == Vote.participant_id)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .where(Vote.statement_id.in_(statement_ids))
+        .group_by(Vote.statement_id, Organisation.name, Vote.choice)
+    ).all()
+    counts: dict[int, dict[str, Counter[str]]] = {sid: {} for sid in statement_ids}
+    for sid, org, choice, n in rows:
+        counts[sid].setdefault(org, Counter())[choice] = n
+    return {
+        sid: {
+            org: domain.Tally(yes=c["yes"], no=c["no"], discuss=c["discuss"])
+            for org, c in per_org.items()
+        }
+        for sid, per_org in counts.items()
+    }
+
+
 def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str, Any]:
     """What an audience sees now, counted from the database.
 
@@ -385,7 +408,8 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         else:
             eligible = per_org.get(s.organisation_id, 0)
         t = tallies[s.id]
-        show = audience == "facilitator" or s.revealed
+        withheld = not domain.disclosed(t, workshop.anonymity_threshold)
+        show = (audience == "facilitator" or s.revealed) and not withheld
         return {
             "id": s.id,
             "organisation_id": s.organisation_id,
@@ -398,6 +422,8 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
             "revealed": s.revealed,
             "voted": t.total,
             "eligible": eligible,
+            # fewer answers than the workshop's anonymity threshold: counts only, no distribution
+            "withheld": withheld,
             "tally": t.as_dict() if show else None,
             "split": domain.is_split(t) if show else None,
         }
@@ -408,6 +434,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         "join_code": workshop.join_code,
         "title": workshop.title,
         "everyone_may_answer": workshop.everyone_may_answer,
+        "anonymity_threshold": workshop.anonymity_threshold,
         "joined": joined,
         "current": views.get(workshop.current_statement_id or -1),
         "open": [v for v in views.values() if v["state"] == "open"],

@@ -80,6 +80,7 @@
     });
     peekBox.appendChild(toggle);
     if (peek && s.tally) peekBox.appendChild(B.bars(s.tally));
+    if (peek && s.withheld) peekBox.appendChild(el("p", { class: "hint withheld", text: t("anonymity.withheld", { threshold: state.anonymity_threshold }) }));
     if (peek && s.split) peekBox.appendChild(el("p", { class: "tag tag-split", text: "⇄ " + t("results.split") }));
     box.appendChild(peekBox);
     if (!s.revealed) box.appendChild(el("p", { class: "hint", text: t("console.hidden_from_room") }));

@@ -100,6 +100,10 @@
       f("result").hidden = false;
       f("result").appendChild(el("h2", { text: t("phone.result") }));
       f("result").appendChild(B.bars(s.tally));
+    } else if (s.withheld && s.revealed) {
+      f("result").hidden = false;
+      f("result").appendChild(el("h2", { text: t("phone.result") }));
+      f("result").appendChild(el("p", { class: "hint withheld", text: t("anonymity.withheld", { threshold: state.anonymity_threshold }) }));
     }
     return node;
   }

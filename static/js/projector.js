@@ -47,6 +47,8 @@
     stage.appendChild(el("div", { class: "progress-track big" }, [fill]));
     if (s.tally) {
       stage.appendChild(B.bars(s.tally));
+    } else if (s.withheld && s.revealed) {
+      stage.appendChild(el("p", { class: "proj-sub withheld", text: t("anonymity.withheld", { threshold: state.anonymity_threshold }) }));
     } else {
       stage.appendChild(el("p", { class: "proj-sub", text: s.state === "open" ? t("projector.answer_now") : t("projector.closed") }));
     }

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from db import session_scope
 from tests.conftest import Demo, join_phone, post
+from workshops import services
 
 
 def live(app, client, **auth: Any):
@@ -63,6 +65,8 @@ def test_phones_vote_change_their_vote_and_see_the_result_only_after_reveal(
 ):
     console, projector, (anna, bea) = room
     sid = demo.own[0]
+    with session_scope(app) as session:  # two phones: show their distribution for this test
+        services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=1)
     action(logged_in, demo, "open", statement_id=sid)
     opened = last_state(anna)
     assert opened["current"]["text"] == "Barn och unga 0–18 år"

@@ -180,6 +180,14 @@ def test_the_results_page_lists_expectation_gaps(app, logged_in, demo: Demo):
     )
     assert ack["ok"]
     page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
+    assert "färre än 3 har svarat" in page  # one answer: under the anonymity threshold
+    assert "Förväntningar utanför uppdraget" not in page
+    api = logged_in.get(f"/api/v1/workshops/{demo.workshop_id}/results").get_json()
+    assert api["expectation_gaps"] == [] and api["withheld"][0]["answers"] == 1
+
+    settings = {"title": "Demo", "target_group": "children", "anonymity_threshold": "1"}
+    post(logged_in, f"/f/w/{demo.workshop_id}/settings", settings)
+    page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
     gaps = page[page.index("Förväntningar utanför uppdraget") :]
     assert "Stödsamtal" in gaps
     api = logged_in.get(f"/api/v1/workshops/{demo.workshop_id}/results").get_json()

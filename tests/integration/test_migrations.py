@@ -32,3 +32,33 @@ def test_upgrading_twice_changes_nothing(db_app):
     upgrade_schema(engine)
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() is not None
+
+
+def test_upgrading_a_filled_database_keeps_every_row(tmp_path):
+    """Migration 0002 copies the workshops table on SQLite: the copy must not cascade."""
+    from sqlalchemy import text
+
+    from db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_schema(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into workshops (id, title, target_group, join_code,"
+                " everyone_may_answer, kind, journey_open, created_at)"
+                " values (1, 'Gammal', 'children', 'ABC234', 0, 'ws1', 0, '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "insert into organisations (id, workshop_id, name, principal)"
+                " values (1, 1, 'Habilitering', 'region')"
+            )
+        )
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("select count(*) from organisations")).scalar() == 1
+        assert connection.execute(text("select anonymity_threshold from workshops")).scalar() == 3
+        assert connection.execute(text("pragma foreign_keys")).scalar() == 1
+    engine.dispose()

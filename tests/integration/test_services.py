@@ -212,6 +212,7 @@ def test_n_of_m_counts_only_those_who_may_answer(session, demo):
 
 
 def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
+    services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=1)
     sid = demo.own[0]
     pid = open_for(session, demo, "BUP", sid)
     cast(session, pid, sid, "no", "b-000001")
@@ -222,6 +223,57 @@ def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
     voting.reveal(session, workshop_id=demo.workshop_id, statement_id=sid, revealed=True)
     phones = voting.room_state(session, demo.workshop_id, audience="phones")
     assert phones["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 0, "total": 1}
+
+
+def test_a_distribution_with_fewer_answers_than_the_threshold_is_never_shown(session, demo):
+    sid = demo.own[0]
+    pid = open_for(session, demo, "BUP", sid)
+    cast(session, pid, sid, "no", "b-000001")
+    cast(session, joined(session, demo, "Elevhälsa"), sid, "yes", "b-000002")
+    voting.reveal(session, workshop_id=demo.workshop_id, statement_id=sid, revealed=True)
+    for audience in ("phones", "projector", "facilitator"):
+        current = voting.room_state(session, demo.workshop_id, audience=audience)["current"]
+        assert (current["voted"], current["tally"], current["withheld"]) == (2, None, True)
+    cast(session, joined(session, demo, "BUP"), sid, "yes", "b-000003")
+    current = voting.room_state(session, demo.workshop_id, audience="phones")["current"]
+    assert current["tally"] == {"yes": 2, "no": 1, "discuss": 0, "total": 3}
+    assert current["withheld"] is False
+
+
+def test_results_leave_out_what_too_few_answered_and_say_so(session, demo):
+    vote_all(session, demo, demo.others[0], [("Habilitering", "no"), ("Habilitering", "no")])
+    vote_all(session, demo, demo.own[0], [("BUP", "yes"), ("Elevhälsa", "yes"), ("BUP", "no")])
+    res = results.workshop_results(session, demo.workshop_id)
+    assert [r.id for r in res.withheld] == [demo.others[0]]
+    assert res.gaps == [] and res.voted_statements == 1
+    exported = results.results_as_dict(res)
+    assert exported["withheld"][0]["answers"] == 2
+    assert "tally" not in exported["withheld"][0]
+
+
+def test_a_breakdown_by_organisation_withholds_the_small_groups(session, demo):
+    vote_all(
+        session,
+        demo,
+        demo.own[0],
+        [("BUP", "yes"), ("BUP", "yes"), ("BUP", "no"), ("Elevhälsa", "no")],
+    )
+    breakdown = results.organisation_breakdown(session, [demo.own[0]], threshold=3)
+    assert breakdown[demo.own[0]] == {"BUP": domain.Tally(yes=2, no=1), "Elevhälsa": None}
+
+
+def test_the_threshold_must_be_a_whole_number_from_one_to_fifty(session, demo):
+    for bad in ("0", "51", "tre", ""):
+        with pytest.raises(WorkshopError) as err:
+            services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=bad)
+        assert err.value.key == "error.bad_threshold"
+    services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=" 5")
+    assert services.get_workshop(session, demo.workshop_id).anonymity_threshold == 5
+
+
+def show_small_groups(session, demo):
+    """The analysis tests vote with one or two phones: lower the anonymity threshold to 1."""
+    services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=1)
 
 
 def vote_all(session, demo, sid, choices):
@@ -238,6 +290,7 @@ def vote_all(session, demo, sid, choices):
 
 
 def test_results_show_expectation_gaps_and_agreement(session, demo):
+    show_small_groups(session, demo)
     vote_all(session, demo, demo.others[0], [("Habilitering", "no"), ("Habilitering", "no")])
     vote_all(session, demo, demo.others[1], [("Habilitering", "yes")])
     vote_all(session, demo, demo.own[0], [("BUP", "yes"), ("Elevhälsa", "yes"), ("BUP", "no")])
@@ -257,6 +310,7 @@ def test_the_discussion_queue_orders_by_discuss_votes(session, demo):
 
 
 def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wording(session, demo):
+    show_small_groups(session, demo)
     old = demo.own[0]
     vote_all(session, demo, old, [("BUP", "discuss"), ("Elevhälsa", "no")])
     new = results.record_discussion(

@@ -1,0 +1,1 @@
+"""Projects: a series of workshops followed by a project lead, side by side."""
