@@ -88,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from journey_maps import export_views as journey_file_views
+    from reports import views as report_views
     from journey_maps import phone_views as journey_phone_views
     from journey_maps import views as journey_views
     from roles import views as role_views
@@ -99,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(journey_views.bp)
     app.register_blueprint(journey_phone_views.bp)
     app.register_blueprint(journey_file_views.bp)
+    app.register_blueprint(report_views.bp)
     app.register_blueprint(join_views.bp)
     app.register_blueprint(api.bp)
 

@@ -1,4 +1,5 @@
-"""The demo workshops: the seed's Habilitering example (WS1) and a children's journey (WS2)."""
+"""The demo workshops: the seed's Habilitering example (WS1), the same workshop as it looks
+after it was held (answers, discussion notes), and a children's journey (WS2)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshops import services
+from workshops import results, services, voting
 from workshops.catalogue import ORGANISATIONS
+from workshops.domain import may_answer
 from workshops.models import Facilitator, Organisation, Workshop
 
 DEMO_EMAIL = "demo@brygga.local"
 DEMO_PASSWORD = "brygga-demo-2026"
 DEMO_TITLE = "WS1 Förväntanskartläggning – Barn och unga (demo)"
+HELD_TITLE = "WS1 Förväntanskartläggning – Barn och unga (genomförd, demo)"
 WS2_TITLE = "WS2 Roller i patientresan – Barn och unga (demo)"
 WS2_MAP = (
     Path(__file__).resolve().parent.parent / "journey_maps" / "examples" / "demo_children.json"
@@ -128,6 +131,7 @@ def ensure_demo(session: Session) -> DemoInfo:
             )
         workshop = session.get_one(Workshop, wid)
     ws2 = session.get_one(Workshop, ensure_ws2_demo(session, owner_id=fid))
+    ensure_held_demo(session, owner_id=fid)
     return DemoInfo(
         workshop.id,
         workshop.title,
@@ -137,6 +141,96 @@ def ensure_demo(session: Session) -> DemoInfo:
         ws2.id,
         ws2.join_code,
     )
+
+
+# Participants per organisation in the held demo, and their answers. Own descriptions are
+# answered by the others, others' perceptions by Habilitering's four (see PRODUCT.md); the
+# pattern below gives agreement, expectation gaps, split votes and items to discuss.
+HELD_PEOPLE = {
+    "Habilitering": 4,
+    "BUP inkl. En väg in": 3,
+    "Barn- och elevhälsa": 3,
+    "Socialtjänst utredning/myndighet IFO": 3,
+    "Vårdcentral med UPH": 2,
+    "NSPH": 1,
+}
+HELD_ANSWERS = "yyyy yyyn yndd nnnn nnny yyyy ynnd nnnd yyyy dddy yynn nnnn ynyn yyyd nndd"
+HELD_NOTES = {
+    "Stödsamtal": (
+        "action",
+        "Habiliteringen ger stödsamtal kopplat till funktionsnedsättningen, inte vid psykisk "
+        "ohälsa i övrigt. Vårdcentralen och BUP tar fram en gemensam beskrivning till nästa möte.",
+    ),
+    "Autism 0–6 år": ("agreed", "Stämmer: barn med enbart autism tas emot till och med 6 år."),
+}
+
+
+def ensure_held_demo(session: Session, *, owner_id: int) -> int:
+    """The WS1 demo as it looks after the workshop: answers from 15 participants in five
+    organisations, closed statements, discussion notes. Gives the report and the exports
+    something real to show."""
+    existing = session.scalar(select(Workshop.id).where(Workshop.title == HELD_TITLE))
+    if existing is not None:
+        return existing
+    wid = services.create_workshop(
+        session,
+        owner_id=owner_id,
+        title=HELD_TITLE,
+        date=dt.date.today() - dt.timedelta(days=14),
+        target_group="children",
+    )
+    orgs = {
+        name: services.add_organisation(session, workshop_id=wid, name=name, principal=principal)
+        for name, principal in ORGANISATIONS["children"]
+        if name in HELD_PEOPLE
+    }
+    for topic, perspective, texts in STATEMENTS:
+        services.add_statements(
+            session,
+            workshop_id=wid,
+            organisation_id=orgs[SUBJECT],
+            topic=topic,
+            perspective=perspective,
+            texts=texts[:5],
+        )
+    people = {
+        name: [
+            voting.join(session, workshop_id=wid, organisation_id=orgs[name], display_name=None)
+            for _ in range(HELD_PEOPLE[name])
+        ]
+        for name in orgs
+    }
+    patterns = HELD_ANSWERS.split()
+    choices = {"y": "yes", "n": "no", "d": "discuss"}
+    statements = services.get_workshop(session, wid).statements
+    for n, statement in enumerate(statements):
+        voting.open_statements(session, workshop_id=wid, statement_ids=[statement.id])
+        voters = [
+            p
+            for name, joined in people.items()
+            for p in joined
+            if may_answer(
+                perspective=statement.perspective,
+                subject_org=orgs[SUBJECT],
+                participant_org=orgs[name],
+            )
+        ]
+        pattern = patterns[n % len(patterns)]
+        for i, person in enumerate(voters):
+            voting.cast_vote(
+                session,
+                participant_id=person.participant_id,
+                statement_id=statement.id,
+                choice=choices[pattern[i % len(pattern)]],
+                ballot_id=f"demo-{statement.id}-{i}",
+            )
+        voting.close_statement(session, workshop_id=wid, statement_id=statement.id)
+        if statement.text in HELD_NOTES:
+            outcome, note = HELD_NOTES[statement.text]
+            results.record_discussion(
+                session, workshop_id=wid, statement_id=statement.id, note=note, outcome=outcome
+            )
+    return wid
 
 
 def ensure_ws2_demo(session: Session, *, owner_id: int) -> int:

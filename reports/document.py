@@ -1,0 +1,323 @@
+"""The workshop report as plain data: what the documentation sent for verification says.
+
+The document is built from the database, holds no Flask and no language (labels belong to the
+template; the texts the workshop wrote stay as written) and is JSON-ready, so that a published
+version can be frozen as it is and compared with a later one item by item.
+
+Every part a verifier can comment on is an *item*: a dict with a stable ``key`` (for example
+``statement:12``, ``discussion:12``, ``role:5B``, ``finding:s1>s2:unbridged``) and a ``text``.
+An accepted correction replaces an item's text and keeps the original in ``corrected_from``.
+
+Anonymity: a distribution (a statement's answers, one organisation's cell in a breakdown) is
+present only when at least the workshop's threshold answered; otherwise the item says
+``withheld`` and carries how many answered, never how.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from journey_maps.analysis import gap_report
+from journey_maps.board import journey_document
+from journey_maps.format import parse_journey
+from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.report import figures_to_dict
+from journey_maps.rows import JourneyStage
+from journey_maps.triage import triage_map
+from reports.models import VerificationLink, VerificationNote
+from roles.services import validation_outcomes
+from workshops import domain
+from workshops.domain import StatementResult, Tally
+from workshops.models import Organisation, Participant, Statement
+from workshops.results import organisation_breakdown, statement_results, workshop_results
+from workshops.services import get_workshop
+
+FORMAT = "brygga.report/1"
+
+
+def build_report(
+    session: Session, workshop_id: int, *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """The report of a workshop as it stands now, with the accepted verification notes."""
+    workshop = get_workshop(session, workshop_id)
+    threshold = workshop.anonymity_threshold
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "workshop": {
+            "id": workshop.id,
+            "title": workshop.title,
+            "date": workshop.date.isoformat() if workshop.date else None,
+            "kind": workshop.kind,
+            "target_group": workshop.target_group,
+            "anonymity_threshold": threshold,
+        },
+        "generated": (today or dt.date.today()).isoformat(),
+        "honesty": {"sv": HONESTY_SV, "en": HONESTY_EN},
+        "attendance": _attendance(session, workshop_id),
+        "ws1": _ws1(session, workshop_id, threshold),
+        "roles": _roles(session, workshop_id, threshold),
+        "journey": _journey(session, workshop_id),
+    }
+    _apply_verification(session, workshop_id, document)
+    return document
+
+
+# --- Sections ---------------------------------------------------------------------------------
+
+
+def _attendance(session: Session, workshop_id: int) -> dict[str, Any]:
+    counts = dict(
+        session.execute(
+            select(Participant.organisation_id, func.count())
+            .where(Participant.workshop_id == workshop_id)
+            .group_by(Participant.organisation_id)
+        ).all()
+    )
+    organisations = [
+        {"name": o.name, "principal": o.principal, "participants": counts.get(o.id, 0)}
+        for o in session.scalars(
+            select(Organisation)
+            .where(Organisation.workshop_id == workshop_id)
+            .order_by(Organisation.name)
+        )
+    ]
+    principals: dict[str, int] = {}
+    for org in organisations:
+        principals[org["principal"]] = principals.get(org["principal"], 0) + org["participants"]
+    return {
+        "key": "attendance",
+        "text": "",
+        "participants": sum(counts.values()),
+        "organisations": organisations,
+        "represented": [o["name"] for o in organisations if o["participants"]],
+        "principals": dict(sorted(principals.items())),
+    }
+
+
+def _distribution(t: Tally, threshold: int) -> dict[str, Any]:
+    """How many answered, and how, when at least ``threshold`` did.
+
+    >>> _distribution(Tally(yes=1, no=1), 3)
+    {'answers': 2, 'withheld': True, 'tally': None}
+    >>> _distribution(Tally(yes=2, no=1), 3)["tally"]
+    {'yes': 2, 'no': 1, 'discuss': 0, 'total': 3}
+    """
+    shown = domain.disclosed(t, threshold)
+    return {
+        "answers": t.total,
+        "withheld": t.total > 0 and not shown,
+        "tally": t.as_dict() if shown else None,
+    }
+
+
+def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
+    results = workshop_results(session, workshop_id)
+    rows = statement_results(session, workshop_id)
+    meta = {
+        s.id: s
+        for s in session.scalars(
+            select(Statement).where(Statement.workshop_id == workshop_id, Statement.topic != "role")
+        )
+    }
+    breakdown = organisation_breakdown(session, [r.id for r in rows], threshold)
+    gap_ids = {r.id for r in results.gaps}
+    split_ids = {r.id for r in results.split}
+
+    def item(r: StatementResult) -> dict[str, Any]:
+        s = meta[r.id]
+        cells = breakdown.get(r.id, {})
+        return {
+            "key": f"statement:{r.id}",
+            "text": r.text,
+            "organisation": r.organisation,
+            "topic": r.topic,
+            "perspective": r.perspective,
+            **_distribution(r.tally, threshold),
+            # how each answering organisation answered: only where several answered it
+            "breakdown": [
+                {"organisation": org, "tally": t.as_dict() if t else None, "withheld": t is None}
+                for org, t in cells.items()
+            ]
+            if len(cells) > 1
+            else [],
+            "gap": r.id in gap_ids,
+            "split": r.id in split_ids,
+            "outcome": s.outcome,
+            "reworded": s.id in results.superseded,
+        }
+
+    by_org: dict[str, dict[str, Any]] = {}
+    agreement = {o.organisation: o.agreement for o in results.organisations}
+    for r in rows:
+        if meta[r.id].hidden or r.id in results.superseded:
+            continue
+        org = by_org.setdefault(
+            r.organisation,
+            {
+                "name": r.organisation,
+                "agreement": agreement.get(r.organisation),
+                "own": [],
+                "others": [],
+            },
+        )
+        org["own" if r.perspective == "own" else "others"].append(item(r))
+    # raised to discuss, or given a note or an outcome by the facilitator
+    raised = {entry.result.id for entry in results.queue}
+    discussion = [
+        {
+            "key": f"discussion:{r.id}",
+            "text": meta[r.id].discussion_note or "",
+            "statement": r.text,
+            "organisation": r.organisation,
+            "outcome": r.outcome,
+            "reworded_as": meta[results.superseded[r.id]].text
+            if r.id in results.superseded
+            else None,
+        }
+        for r in rows
+        if r.id in raised or meta[r.id].discussion_note or meta[r.id].outcome
+    ]
+    return {
+        "organisations": list(by_org.values()),
+        "gaps": [
+            {"key": f"statement:{r.id}", "organisation": r.organisation, "text": r.text}
+            for r in results.gaps
+        ],
+        "recurring": [{"text": t, "organisations": orgs} for t, orgs in results.recurring],
+        "discussion": discussion,
+        "withheld": len(results.withheld),
+        "answered": results.voted_statements + len(results.withheld),
+    }
+
+
+def _roles(session: Session, workshop_id: int, threshold: int) -> list[dict[str, Any]]:
+    outcomes = validation_outcomes(session, workshop_id=workshop_id)
+    if not any(o.statement_id for o in outcomes):
+        return []
+    return [
+        {
+            "key": f"role:{o.role['code']}",
+            "text": o.role["does"]["sv"],
+            "code": o.role["code"],
+            "name": o.role["name"],
+            "does": o.role["does"],
+            **_distribution(o.tally, threshold),
+            "outcome": o.outcome,
+            "note": o.note,
+            "revised": o.revised,
+            # the comments, never the answer each came with
+            "comments": sorted(text for _choice, text in o.comments),
+        }
+        for o in outcomes
+        if o.statement_id is not None
+    ]
+
+
+def _journey(session: Session, workshop_id: int) -> dict[str, Any] | None:
+    has_stages = session.scalar(
+        select(func.count())
+        .select_from(JourneyStage)
+        .where(JourneyStage.workshop_id == workshop_id)
+    )
+    if not has_stages:
+        return None
+    document = journey_document(session, workshop_id)
+    report = gap_report(parse_journey(document))
+    verdicts = triage_map(session, workshop_id)
+    return {
+        "map": document,
+        "figures": figures_to_dict(report.figures),
+        "findings": [
+            {
+                "key": f"finding:{f.fingerprint}",
+                "text": f.message_sv,
+                "text_en": f.message_en,
+                "code": f.code,
+                "severity": f.severity,
+                "triage": verdicts.get(f.fingerprint),
+            }
+            for f in report.findings
+        ],
+    }
+
+
+# --- Items and verification -------------------------------------------------------------------
+
+
+def iter_items(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item of a report that a verifier can comment on, in reading order.
+
+    >>> doc = {"attendance": {"key": "attendance", "text": ""}, "ws1": {"organisations": [
+    ...     {"own": [{"key": "statement:1", "text": "a"}], "others": []}], "discussion": []},
+    ...     "roles": [], "journey": None}
+    >>> [i["key"] for i in iter_items(doc)]
+    ['attendance', 'statement:1']
+    """
+    yield document["attendance"]
+    ws1 = document.get("ws1") or {}
+    for org in ws1.get("organisations", []):
+        yield from org["own"]
+        yield from org["others"]
+    yield from ws1.get("discussion", [])
+    yield from document.get("roles") or []
+    journey = document.get("journey") or {}
+    yield from journey.get("findings", [])
+
+
+def item_keys(document: dict[str, Any]) -> set[str]:
+    return {item["key"] for item in iter_items(document)}
+
+
+def changed_items(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, str]:
+    """What changed between two versions of a report, by item key: "added", "changed" or
+    "removed" (a removed item is no longer in ``after``).
+
+    >>> old = {"attendance": {"key": "attendance", "text": "", "participants": 3}, "ws1": {
+    ...     "organisations": [{"own": [{"key": "statement:1", "text": "a"},
+    ...     {"key": "statement:2", "text": "b"}], "others": []}]}}
+    >>> new = {"attendance": {"key": "attendance", "text": "", "participants": 3}, "ws1": {
+    ...     "organisations": [{"own": [{"key": "statement:1", "text": "A"},
+    ...     {"key": "statement:3", "text": "c"}], "others": []}]}}
+    >>> changed_items(old, new)
+    {'statement:1': 'changed', 'statement:3': 'added', 'statement:2': 'removed'}
+    >>> changed_items(None, new)
+    {}
+    """
+    if before is None:
+        return {}
+    old = {item["key"]: item for item in iter_items(before)}
+    new = {item["key"]: item for item in iter_items(after)}
+    changes = {
+        key: "added" if key not in old else "changed" for key in new if new[key] != old.get(key)
+    }
+    changes.update({key: "removed" for key in old if key not in new})
+    return changes
+
+
+def _apply_verification(session: Session, workshop_id: int, document: dict[str, Any]) -> None:
+    """Accepted corrections replace an item's text; accepted comments are shown with it."""
+    notes = session.execute(
+        select(VerificationNote, Organisation.name)
+        .join(VerificationLink, VerificationLink.id == VerificationNote.link_id)
+        .join(Organisation, Organisation.id == VerificationLink.organisation_id)
+        .where(VerificationNote.workshop_id == workshop_id, VerificationNote.state == "accepted")
+        .order_by(VerificationNote.decided_at, VerificationNote.id)
+    ).all()
+    items = {item["key"]: item for item in iter_items(document)}
+    for note, organisation in notes:
+        item = items.get(note.item_key)
+        if item is None:
+            continue
+        if note.kind == "correction" and note.proposed_text:
+            item.setdefault("corrected_from", item["text"])
+            item["text"] = note.proposed_text
+            item["corrected_by"] = organisation
+        else:
+            item.setdefault("remarks", []).append(
+                {"organisation": organisation, "text": note.text, "response": note.response}
+            )

@@ -1,0 +1,117 @@
+"""The report document as a print-ready HTML page and as a PDF (WeasyPrint).
+
+One template serves every use: the facilitator's draft, a published version, the verifier's
+page (with comment forms) and the PDF. The language is a parameter, not the visitor's
+interface language, so that an English PDF can be made from a Swedish session.
+
+WeasyPrint was chosen over a headless browser: it is a Python library (no browser process per
+request), lays out paged media properly (running headers, page numbers, A4 margins) and embeds
+the fonts it uses, so å, ä and ö print everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import render_template
+from sqlalchemy.orm import Session
+
+import i18n
+from journey_maps import render as rendering
+from journey_maps.analysis import gap_report
+from journey_maps.export import journey_dot
+from journey_maps.format import parse_journey
+from reports.document import build_report
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+REPORT_CSS = STATIC / "css" / "report.css"
+MODES = ("draft", "version", "verifier")
+
+log = logging.getLogger(__name__)
+
+
+def diagram_data_uri(document: dict[str, Any], *, lang: str) -> str | None:
+    """The journey diagram of a report as an SVG data URI, or None without a map or ``dot``."""
+    journey_part = document.get("journey")
+    if not journey_part:
+        return None
+    journey = parse_journey(journey_part["map"])
+    try:
+        svg = rendering.render(journey_dot(journey, gap_report(journey), lang=lang), "svg")
+    except (rendering.GraphvizMissing, rendering.RenderError) as exc:
+        log.warning("report diagram not drawn: %s", exc)
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def render_report_html(
+    document: dict[str, Any],
+    *,
+    lang: str,
+    mode: str = "draft",
+    changes: dict[str, str] | None = None,
+    note_forms: bool = False,
+    token: str | None = None,
+    version: int | None = None,
+    pdf: bool = False,
+    standalone: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """The whole report page. ``changes`` (item key → "added"/"changed") marks what is new
+    since the reader's last visit; ``note_forms`` adds a comment form to every item (the
+    verifier's page, posting with ``token``). ``pdf`` leaves out the screen-only parts;
+    ``standalone`` puts the stylesheet into the page so that a downloaded file looks right."""
+    if mode not in MODES:
+        raise ValueError(f"unknown report mode {mode!r}")
+    language = lang if lang in i18n.LANGUAGES else "sv"
+    return render_template(
+        "reports/report.html",
+        doc=document,
+        t=functools.partial(i18n.translate, language),
+        report_lang=language,
+        mode=mode,
+        changes=changes or {},
+        note_forms=note_forms,
+        token=token,
+        version=version,
+        pdf=pdf,
+        inline_css=REPORT_CSS.read_text(encoding="utf-8") if standalone else None,
+        diagram=diagram_data_uri(document, lang=language),
+        extra=extra or {},
+    )
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Lay out a report page as an A4 PDF."""
+    import weasyprint  # imported here: it loads Pango, which only the PDF needs
+
+    stylesheet = weasyprint.CSS(filename=str(REPORT_CSS))
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(STATIC)).write_pdf(
+        stylesheets=[stylesheet]
+    )
+    return pdf
+
+
+def report_pdf_from_document(
+    document: dict[str, Any], *, lang: str, version: int | None = None
+) -> bytes:
+    """A report document (live or a frozen version) as a PDF."""
+    return pdf_from_html(
+        render_report_html(document, lang=lang, mode="version", version=version, pdf=True)
+    )
+
+
+def report_html(session: Session, workshop_id: int, *, lang: str) -> str:
+    """The current report of a workshop as a standalone HTML page (for files and bundles)."""
+    return render_report_html(
+        build_report(session, workshop_id), lang=lang, mode="version", standalone=True
+    )
+
+
+def report_pdf(session: Session, workshop_id: int, *, lang: str) -> bytes:
+    """The current report of a workshop as a PDF."""
+    return report_pdf_from_document(build_report(session, workshop_id), lang=lang)

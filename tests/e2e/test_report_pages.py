@@ -1,0 +1,98 @@
+"""The report page and its PDF through the web client: content, language, anonymity and a
+PDF whose Swedish letters survive (text extracted again, page rendered with pdftoppm)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from db import session_scope
+from tests.conftest import Demo
+from tests.integration.test_report_document import answer
+from workshops import results
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def held(app, demo: Demo) -> Demo:
+    with session_scope(app) as session:
+        answer(session, demo, demo.own[0], [("BUP", "yes")] * 3 + [("Elevhälsa", "no")])
+        answer(session, demo, demo.others[0], [("Habilitering", "no")] * 3)
+        answer(session, demo, demo.others[1], [("Habilitering", "yes")] * 2)
+        results.record_discussion(
+            session,
+            workshop_id=demo.workshop_id,
+            statement_id=demo.others[0],
+            note="Vårdcentralen och BUP tar fram en gemensam beskrivning.",
+            outcome="action",
+        )
+    return demo
+
+
+def section(page: str, start: str, end: str) -> str:
+    """The text between two markers, with the tags taken out."""
+    part = page[page.index(start) : page.index(end, page.index(start))]
+    return " ".join(re.sub(r"<[^>]+>", " ", part).split())
+
+
+def test_the_report_page_shows_attendance_gaps_notes_and_the_privacy_line(logged_in, held):
+    page = logged_in.get(f"/f/w/{held.workshop_id}/report/").get_data(as_text=True)
+    assert "Dokumentation för verifiering" in page
+    assert "9 deltagare från 3 verksamheter." in page
+    gaps = section(page, "Förväntningar utanför uppdraget", "</ul>")
+    assert "Stödsamtal" in gaps and "Utredning" not in gaps
+    assert "Vårdcentralen och BUP tar fram en gemensam beskrivning." in page
+    assert "En fördelning visas när minst 3 har svarat" in page
+    assert "Svaren visar vad deltagarna i rummet svarade" in page  # the honesty line
+
+
+def test_answers_under_the_threshold_are_withheld_on_the_page(logged_in, held):
+    page = logged_in.get(f"/f/w/{held.workshop_id}/report/").get_data(as_text=True)
+    utredning = section(page, f'id="item-statement-{held.others[1]}"', "</li>")
+    assert "2 svar – fördelningen redovisas inte (färre än 3)" in utredning
+    assert "Ja 2" not in utredning
+    own = section(page, f'id="item-statement-{held.own[0]}"', "</li>")
+    assert "Ja 3 · Nej 1 · Diskutera 0" in own
+    assert "färre än 3 svar, redovisas inte" in own  # Elevhälsa's single answer
+
+
+def test_the_report_can_be_read_in_english_without_switching_the_interface(logged_in, held):
+    page = logged_in.get(f"/f/w/{held.workshop_id}/report/?language=en").get_data(as_text=True)
+    assert "Documentation for verification" in page and "Expectations outside the mandate" in page
+    assert "PDF på svenska" in page  # the facilitator's toolbar stays Swedish
+
+
+def test_the_report_needs_a_facilitator(client, held):
+    response = client.get(f"/f/w/{held.workshop_id}/report/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_the_pdf_keeps_swedish_letters_and_renders_to_an_image(logged_in, held, tmp_path):
+    response = logged_in.get(f"/f/w/{held.workshop_id}/report/report.pdf?language=sv")
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="ws1-test-') and disposition.endswith(
+        '-sv.pdf"'
+    )
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for phrase in ("Förväntningar utanför uppdraget", "Elevhälsa", "Vårdcentralen", "Stödsamtal"):
+        assert phrase in text
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    page = next(tmp_path.glob("p-*.png")).read_bytes()
+    assert page.startswith(b"\x89PNG") and len(page) > 10_000
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # kept to be looked at
+    (ARTIFACTS / "report-pdf-page-1.png").write_bytes(page)

@@ -1,0 +1,140 @@
+"""The report document against a known workshop: attendance, WS1 results, withheld answers,
+discussion notes and accepted verification notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from reports.document import build_report, changed_items, iter_items
+from reports.models import VerificationLink, VerificationNote
+from tests.conftest import Demo
+from workshops import results, voting
+
+
+def answer(session, demo: Demo, sid: int, votes: list[tuple[str, str]]) -> None:
+    voting.open_statements(session, workshop_id=demo.workshop_id, statement_ids=[sid])
+    for i, (org, choice) in enumerate(votes):
+        joined = voting.join(
+            session, workshop_id=demo.workshop_id, organisation_id=demo.orgs[org], display_name=None
+        )
+        voting.cast_vote(
+            session,
+            participant_id=joined.participant_id,
+            statement_id=sid,
+            choice=choice,
+            ballot_id=f"ballot-{sid}-{i:04d}",
+        )
+    voting.close_statement(session, workshop_id=demo.workshop_id, statement_id=sid)
+
+
+@pytest.fixture
+def held(session, demo: Demo) -> Demo:
+    """Own description answered by 3 BUP (yes) and 1 Elevhälsa (no); "Stödsamtal" answered No
+    by three from Habilitering; "Utredning" by only two."""
+    answer(session, demo, demo.own[0], [("BUP", "yes")] * 3 + [("Elevhälsa", "no")])
+    answer(session, demo, demo.others[0], [("Habilitering", "no")] * 3)
+    answer(session, demo, demo.others[1], [("Habilitering", "yes")] * 2)
+    results.record_discussion(
+        session,
+        workshop_id=demo.workshop_id,
+        statement_id=demo.others[0],
+        note="Habiliteringen ger inte stödsamtal vid psykisk ohälsa i övrigt.",
+        outcome="action",
+    )
+    return demo
+
+
+def items(document):
+    return {item["key"]: item for item in iter_items(document)}
+
+
+def test_the_report_counts_who_came_by_organisation_and_principal(session, held):
+    attendance = build_report(session, held.workshop_id)["attendance"]
+    assert attendance["participants"] == 9
+    assert {o["name"]: o["participants"] for o in attendance["organisations"]} == {
+        "BUP": 3,
+        "Elevhälsa": 1,
+        "Habilitering": 5,
+    }
+    assert attendance["principals"] == {"municipality": 1, "region": 8}
+
+
+def test_the_report_shows_the_expectation_gap_and_the_discussion_note(session, held):
+    document = build_report(session, held.workshop_id, today=dt.date(2026, 11, 23))
+    ws1 = document["ws1"]
+    assert [g["text"] for g in ws1["gaps"]] == ["Stödsamtal"]
+    assert ws1["discussion"][0]["text"].startswith("Habiliteringen ger inte stödsamtal")
+    assert ws1["discussion"][0]["outcome"] == "action"
+    assert document["generated"] == "2026-11-23"
+    assert document["honesty"]["sv"].startswith("Analysen beskriver kartan")
+
+
+def test_answers_from_fewer_than_the_threshold_are_counted_but_never_shown(session, held):
+    document = build_report(session, held.workshop_id)
+    by_key = items(document)
+    utredning = by_key[f"statement:{held.others[1]}"]
+    assert (utredning["answers"], utredning["withheld"], utredning["tally"]) == (2, True, None)
+    assert document["ws1"]["withheld"] == 1
+    own = by_key[f"statement:{held.own[0]}"]
+    assert own["tally"] == {"yes": 3, "no": 1, "discuss": 0, "total": 4}
+    cells = {c["organisation"]: c for c in own["breakdown"]}
+    assert cells["BUP"]["tally"] == {"yes": 3, "no": 0, "discuss": 0, "total": 3}
+    assert cells["Elevhälsa"] == {"organisation": "Elevhälsa", "tally": None, "withheld": True}
+
+
+def test_an_accepted_correction_replaces_the_text_and_keeps_the_old_one(session, held):
+    link = VerificationLink(
+        workshop_id=held.workshop_id,
+        organisation_id=held.orgs["Habilitering"],
+        token_hash="x" * 64,
+        expires_at=dt.datetime(2030, 1, 1),
+    )
+    session.add(link)
+    session.flush()
+    key = f"statement:{held.others[0]}"
+    for state, kind, text in [
+        ("accepted", "correction", "Stödsamtal vid funktionsnedsättning"),
+        ("rejected", "correction", "Något annat"),
+        ("accepted", "comment", "Gäller bara barn med diagnos."),
+    ]:
+        session.add(
+            VerificationNote(
+                workshop_id=held.workshop_id,
+                link_id=link.id,
+                version_number=1,
+                item_key=key,
+                kind=kind,
+                text="motivering" if kind == "correction" else text,
+                proposed_text=text if kind == "correction" else None,
+                state=state,
+                decided_at=dt.datetime(2026, 11, 23),
+            )
+        )
+    session.commit()
+    before = build_report(session, held.workshop_id)
+    item = items(before)[key]
+    assert item["text"] == "Stödsamtal vid funktionsnedsättning"
+    assert item["corrected_from"] == "Stödsamtal"
+    assert item["remarks"] == [
+        {"organisation": "Habilitering", "text": "Gäller bara barn med diagnos.", "response": None}
+    ]
+    original = {**item, "text": "Stödsamtal"}
+    assert changed_items({**before, "attendance": before["attendance"]}, before) == {}
+    assert original != item
+
+
+def test_a_workshop_without_answers_still_gives_a_report(session, demo):
+    document = build_report(session, demo.workshop_id)
+    assert document["attendance"]["participants"] == 0
+    assert document["ws1"]["gaps"] == [] and document["journey"] is None
+    assert all(i["tally"] is None for i in iter_items(document) if "tally" in i)
+
+
+def test_a_ws2_report_has_the_map_its_figures_and_its_findings(session, ws2):
+    document = build_report(session, ws2.workshop_id)
+    journey = document["journey"]
+    assert journey["map"]["format"] == "brygga.journey/1"
+    assert journey["figures"]["forward_transitions"] > 0
+    assert journey["findings"] and all(f["key"].startswith("finding:") for f in journey["findings"])
