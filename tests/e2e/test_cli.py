@@ -39,4 +39,5 @@ def test_load_demo_is_idempotent_and_prints_the_join_code(app):
     with session_scope(app) as s:
         titles = {w["title"]: w for w in services.list_workshops(s)}
         assert titles[demo.DEMO_TITLE]["statements"] == 26
-        assert demo.WS2_TITLE in titles and len(titles) == 2
+        assert demo.WS2_TITLE in titles and len(titles) == 3
+        assert titles[demo.HELD_TITLE]["participants"] == 16
