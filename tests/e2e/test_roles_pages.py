@@ -10,6 +10,7 @@ from db import session_scope
 from journey_maps import placing
 from roles import services as roles
 from tests.conftest import Ws2, join_ws2, post
+from workshops import services
 
 
 def page(client, url: str) -> str:
@@ -208,9 +209,18 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_outcome_page_shows_it(app
     )
     assert ack["ok"] is True
 
-    text = page(logged_in, f"{base(ws2)}/validation")
-    item = text[text.index(f'id="v{ws2.roles["5B"]}"') :]
-    item = item[: item.index('class="outcome-form')]
+    def outcome_item() -> str:
+        text = page(logged_in, f"{base(ws2)}/validation")
+        item = text[text.index(f'id="v{ws2.roles["5B"]}"') :]
+        return item[: item.index('class="outcome-form')]
+
+    # one answer is under the anonymity threshold: the comment without the answer it came with
+    item = outcome_item()
+    assert '<li class="comment"><span class="comment-text">Saknar LSS-handläggaren</span>' in item
+    assert "✕" not in item and "1 · 100" not in item
+    with session_scope(app) as session:
+        services.set_anonymity_threshold(session, workshop_id=ws2.workshop_id, threshold=1)
+    item = outcome_item()
     # the comment stands with its answer only: no organisation, no name
     assert (
         '<li class="comment comment-no"><span class="comment-choice">✕ No</span>'
