@@ -285,11 +285,14 @@ def create_workshop(
     title: str,
     organisations: list[str],
     statements: list[tuple[str, str, str, list[str]]],
+    *,
+    threshold: int | None = None,
 ) -> Room:
     """A new workshop made through the facilitator's forms (the page must be logged in).
 
     ``statements`` are (organisation, topic label, perspective label, texts) as shown in the
     form, e.g. ("Habilitering", "Målgrupp", "Egen beskrivning", ["Barn och unga 0–18 år"]).
+    ``threshold`` sets the anonymity threshold (tests of voting with one or two phones use 1).
     """
     page.goto("/f/new")
     page.get_by_label("Titel").fill(title)
@@ -317,9 +320,20 @@ def create_workshop(
         form.get_by_role("button", name="Lägg till", exact=True).click()
         total += len(texts)
         expect(rows).to_have_count(total)
+    if threshold is not None:
+        set_threshold(page, wid, threshold)
     code = page.locator(".join-box .code-chip").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code), code
     return Room(wid, code)
+
+
+def set_threshold(page: Page, workshop_id: int, threshold: int) -> None:
+    """Change a workshop's anonymity threshold through its settings form."""
+    page.goto(f"/f/w/{workshop_id}")
+    field = page.get_by_label("Anonymitetsgräns")
+    field.fill(str(threshold))
+    field.locator("xpath=ancestor::form").get_by_role("button").last.click()
+    expect(page.get_by_label("Anonymitetsgräns")).to_have_value(str(threshold))
 
 
 def join_by_code(page: Page, typed_code: str, organisation: str, name: str = "") -> None:

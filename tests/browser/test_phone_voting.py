@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     join_by_code,
     log_in,
     screenshot,
+    set_threshold,
     start_first_statement,
     tap_vote,
     vote_button,
@@ -69,6 +70,7 @@ def small_room(console: Page, title: str, text: str) -> Room:
         title,
         ["Habilitering", "BUP inkl. En väg in"],
         [("Habilitering", "Målgrupp", "Egen beskrivning", [text])],
+        threshold=1,
     )
 
 
@@ -77,6 +79,7 @@ def test_phone_at_390x844_joins_by_code_votes_and_changes_vote_while_the_project
 ) -> None:
     room = Room(server.workshop_id, server.join_code)
     console, projector = facilitator(contexts)
+    set_threshold(console, room.workshop_id, 1)  # one phone votes: show its distribution
     open_live(console, projector, room)
     expect(projector.locator("#joined")).to_have_text("0")
 
@@ -249,3 +252,28 @@ def test_statement_text_with_html_is_shown_as_text(server: Server, contexts: Con
     expect(console.locator(".result-row p").first).to_contain_text(markup)
     assert dialogs == []
     contexts.assert_no_page_errors()
+
+
+def test_one_answer_is_counted_but_never_shown_on_the_projector_or_the_phone(
+    server: Server, contexts: Contexts
+) -> None:
+    console, projector = facilitator(contexts)
+    room = create_workshop(
+        console,
+        "Anonymitet",
+        ["Habilitering", "BUP inkl. En väg in"],
+        [("Habilitering", "Målgrupp", "Egen beskrivning", ["Barn och unga 0–18 år"])],
+    )  # the default threshold: 3
+    open_live(console, projector, room)
+    phone = contexts.page(PHONE)
+    join_by_code(phone, room.join_code, "BUP inkl. En väg in")
+    start_first_statement(console)
+    tap_vote(phone, "No")
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
+    console.locator("#current").get_by_role("button", name="Visa resultatet").click()
+    withheld = "Fördelningen visas inte: färre än 3 har svarat."
+    expect(projector.locator(".withheld")).to_have_text(withheld)
+    expect(phone.locator(".statement-card .withheld")).to_have_text(withheld)
+    expect(projector.locator(".bars")).to_have_count(0)
+    expect(phone.locator(".bars")).to_have_count(0)
+    screenshot(projector, "projector-withheld.png")
