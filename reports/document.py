@@ -87,8 +87,8 @@ def _attendance(session: Session, workshop_id: int) -> dict[str, Any]:
         )
     ]
     principals: dict[str, int] = {}
-    for org in organisations:
-        principals[org["principal"]] = principals.get(org["principal"], 0) + org["participants"]
+    for o in session.scalars(select(Organisation).where(Organisation.workshop_id == workshop_id)):
+        principals[o.principal] = principals.get(o.principal, 0) + counts.get(o.id, 0)
     return {
         "key": "attendance",
         "text": "",

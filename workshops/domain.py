@@ -169,6 +169,28 @@ def disclosed(t: Tally, threshold: int) -> bool:
     return t.total >= max(1, threshold)
 
 
+def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally | None]:
+    """A breakdown with every cell under the threshold withheld (None).
+
+    When exactly one cell would be withheld, it could be worked out from the statement's total
+    minus the cells shown; then the smallest shown cell is withheld too, so that only the sum
+    of the two can be known.
+
+    >>> a, b, c = Tally(yes=3), Tally(yes=2, no=2), Tally(no=1)
+    >>> suppress_cells({"A": a, "B": b, "C": c}, 3)
+    {'A': None, 'B': Tally(yes=2, no=2, discuss=0), 'C': None}
+    >>> suppress_cells({"A": a, "B": b}, 3) == {"A": a, "B": b}
+    True
+    >>> suppress_cells({"A": Tally(no=1)}, 3)
+    {'A': None}
+    """
+    shown = {org: t for org, t in cells.items() if disclosed(t, threshold)}
+    if len(shown) == len(cells) - 1 and shown:
+        smallest = min(shown, key=lambda org: (shown[org].total, org))
+        del shown[smallest]
+    return {org: shown.get(org) for org in cells}
+
+
 ANONYMITY_THRESHOLD_MAX = 50
 
 

@@ -100,10 +100,7 @@ def organisation_breakdown(
     report can say so)."""
     counts = count_tallies_by_organisation(session, statement_ids)
     return {
-        sid: {
-            org: (t if domain.disclosed(t, threshold) else None)
-            for org, t in sorted(per_org.items())
-        }
+        sid: domain.suppress_cells(dict(sorted(per_org.items())), threshold)
         for sid, per_org in counts.items()
     }
 

@@ -259,7 +259,20 @@ def test_a_breakdown_by_organisation_withholds_the_small_groups(session, demo):
         [("BUP", "yes"), ("BUP", "yes"), ("BUP", "no"), ("Elevhälsa", "no")],
     )
     breakdown = results.organisation_breakdown(session, [demo.own[0]], threshold=3)
-    assert breakdown[demo.own[0]] == {"BUP": domain.Tally(yes=2, no=1), "Elevhälsa": None}
+    # Elevhälsa's one answer is withheld, and BUP's three with it: the total minus BUP's
+    # cell would give Elevhälsa's away
+    assert breakdown[demo.own[0]] == {"BUP": None, "Elevhälsa": None}
+    vote_all(
+        session,
+        demo,
+        demo.own[1],
+        [("BUP", "yes"), ("BUP", "yes"), ("BUP", "no")] + [("Elevhälsa", "no")] * 3,
+    )
+    breakdown = results.organisation_breakdown(session, [demo.own[1]], threshold=3)
+    assert breakdown[demo.own[1]] == {
+        "BUP": domain.Tally(yes=2, no=1),
+        "Elevhälsa": domain.Tally(no=3),
+    }
 
 
 def test_the_threshold_must_be_a_whole_number_from_one_to_fifty(session, demo):

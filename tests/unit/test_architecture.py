@@ -25,6 +25,7 @@ PURE = [
     "journey_maps/layout.py",
     "journey_maps/render.py",
     "roles/catalogue.py",
+    "reports/archive_check.py",
 ]
 FORBIDDEN = ("flask", "flask_socketio", "sqlalchemy", "db", "web")
 

@@ -15,7 +15,7 @@ def keys_used() -> set[str]:
         used |= set(re.findall(r"_\('([a-z0-9_.]*[a-z0-9_])'", path.read_text("utf-8")))
     for path in (ROOT / "static" / "js").glob("*.js"):
         used |= set(re.findall(r'\bt\("([a-z0-9_.]*[a-z0-9_])"', path.read_text("utf-8")))
-    for package in ("workshops", "roles", "journey_maps"):
+    for package in ("workshops", "roles", "journey_maps", "reports", "projects"):
         for path in (ROOT / package).glob("*.py"):
             text = path.read_text("utf-8")
             used |= set(re.findall(r'"((?:error|flash)\.[a-z0-9_.]+)"', text))

@@ -1,0 +1,693 @@
+"""A workshop's data as tables of aggregates (never a person's answer), written as CSV or XLSX.
+
+The tables are plain rows built by pure functions from the results the rest of the app computes
+(``workshop_results``, ``organisation_breakdown``, ``validation_outcomes``, the gap analysis);
+``workshop_tables`` reads them from the database. Rows keep codes rather than words: a cell is a
+number, a date, a flag, text the workshop wrote, or a ``Label`` that the writers translate.
+
+Anonymity: a distribution (a statement's answers, one organisation's cell of the breakdown, a
+role's validation) is written only when at least the workshop's threshold answered. Otherwise
+its counts are left blank and the row's ``withheld`` cell says so ("färre än 3 svar"): withheld,
+never silently dropped. How many answered a statement is always given; how they answered only
+from the threshold on (``workshops.domain.disclosed``).
+
+CSV is written for Swedish Excel, which most of the public administration uses: UTF-8 with a
+byte-order mark (without it Excel reads the file as Windows-1252 and å, ä, ö come out garbled)
+and ``;`` between cells (with Swedish regional settings Excel's list separator is the semicolon,
+because the comma is the decimal sign, so a double-clicked comma file lands in one column).
+Shares are whole percentages so that no decimal sign is needed at all; dates are ISO
+(2026-05-04), which Swedish Excel reads as dates. Text that starts like a formula (=, +, -, @)
+gets a leading apostrophe in CSV and is stored as text in XLSX, so a participant's note can
+never run as a formula in the reader's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from i18n import translate
+from journey_maps.analysis import gap_report
+from journey_maps.board import journey_document
+from journey_maps.format import parse_journey
+from journey_maps.report import Report
+from journey_maps.triage import triage_map
+from roles.services import RoleOutcome, validation_outcomes
+from workshops import domain
+from workshops.domain import StatementResult, Tally
+from workshops.models import Organisation, Participant, Statement
+from workshops.results import (
+    Results,
+    organisation_breakdown,
+    statement_results,
+    workshop_results,
+)
+from workshops.services import get_workshop
+
+
+@dataclass(frozen=True)
+class Label:
+    """A cell the writers translate: a catalogue key and its parameters.
+
+    >>> Label("topic.mandate").text("sv")
+    'Uppdrag / insatser'
+    >>> Label("data.withheld", (("threshold", 3),)).text("sv")
+    'färre än 3 svar'
+    """
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return translate(lang, self.key, **dict(self.params))
+
+
+Cell = str | int | float | bool | dt.date | Label | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: a key (its file and sheet), column keys, and rows of cells."""
+
+    key: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...] = ()
+
+    def column(self, key: str) -> list[Cell]:
+        """Every cell of one column.
+
+        >>> Table("t", ("a", "b"), ((1, 2), (3, 4))).column("b")
+        [2, 4]
+        """
+        index = self.columns.index(key)
+        return [row[index] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class WorkshopTables:
+    title: str
+    kind: str
+    threshold: int
+    tables: tuple[Table, ...] = field(default=())
+
+    def get(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def withheld(threshold: int) -> Label:
+    return Label("data.withheld", (("threshold", threshold),))
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A share as a whole percentage (no decimal sign for a spreadsheet to misread).
+
+    >>> percent(2, 3), percent(0, 0)
+    (67, None)
+    """
+    return round(100 * part / whole) if whole else None
+
+
+def distribution(t: Tally, threshold: int) -> tuple[Cell, ...]:
+    """answers, yes, no, discuss, share of yes and withheld: counts only from the threshold on.
+
+    >>> distribution(Tally(yes=2, no=1), 3)
+    (3, 2, 1, 0, 67, None)
+    >>> distribution(Tally(yes=1, no=1), 3)[:5], distribution(Tally(yes=1, no=1), 3)[5].key
+    ((2, None, None, None, None), 'data.withheld')
+    >>> distribution(Tally(), 3)
+    (0, None, None, None, None, None)
+    """
+    if not t.total:
+        return (0, None, None, None, None, None)
+    if not domain.disclosed(t, threshold):
+        return (t.total, None, None, None, None, withheld(threshold))
+    return (t.total, t.yes, t.no, t.discuss, percent(t.yes, t.total), None)
+
+
+DISTRIBUTION = ("answers", "yes", "no", "discuss", "share_yes", "withheld")
+
+
+# --- Plain rows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """A WS1 statement as the tables need it: numbered in running order (1, 2, ...)."""
+
+    number: int
+    result: StatementResult
+    note: str | None = None
+    hidden: bool = False
+    previous: int | None = None  # the number of the wording this one replaced
+    replaced_by: int | None = None
+    gap: bool = False
+    split: bool = False
+
+
+def workshop_table(info: Sequence[tuple[str, Cell]]) -> Table:
+    """The workshop's settings, one per row (the first sheet).
+
+    >>> workshop_table([("title", "WS1"), ("date", dt.date(2026, 5, 4))]).rows[1]
+    (Label(key='data.field.date', params=()), datetime.date(2026, 5, 4))
+    """
+    return Table(
+        "workshop", ("field", "value"), tuple((Label(f"data.field.{k}"), v) for k, v in info)
+    )
+
+
+def organisations_table(organisations: Iterable[tuple[str, str, int]]) -> Table:
+    """Every organisation with its principal and how many took part for it.
+
+    >>> organisations_table([("BUP", "region", 3)]).rows
+    (('BUP', Label(key='principal.region', params=()), 3),)
+    """
+    return Table(
+        "organisations",
+        ("organisation", "principal", "participants"),
+        tuple((name, Label(f"principal.{p}"), n) for name, p, n in organisations),
+    )
+
+
+def principals_table(organisations: Iterable[tuple[str, str, int]]) -> Table:
+    """Attendance per principal: organisations invited, represented, and participants.
+
+    >>> principals_table([("BUP", "region", 3), ("Hab", "region", 0), ("IFO", "municipality", 2)]).rows
+    ((Label(key='principal.municipality', params=()), 1, 1, 2), (Label(key='principal.region', params=()), 2, 1, 3))
+    """  # noqa: E501
+    totals: dict[str, list[int]] = {}
+    for _name, principal, n in organisations:
+        counts = totals.setdefault(principal, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += 1 if n else 0
+        counts[2] += n
+    return Table(
+        "principals",
+        ("principal", "organisations", "represented", "participants"),
+        tuple((Label(f"principal.{p}"), *totals[p]) for p in sorted(totals)),
+    )
+
+
+def statements_table(rows: Sequence[StatementRow], threshold: int) -> Table:
+    """Every WS1 statement with its aggregate answers (withheld under the threshold).
+
+    >>> r = StatementResult(7, "Hab", "mandate", "others", "Stödsamtal", Tally(yes=1, no=1))
+    >>> row = statements_table([StatementRow(1, r)], 3).rows[0]
+    >>> row[5:11]
+    (2, None, None, None, None, Label(key='data.withheld', params=(('threshold', 3),)))
+    """
+    return Table(
+        "statements",
+        (
+            "number",
+            "organisation",
+            "topic",
+            "perspective",
+            "text",
+            *DISTRIBUTION,
+            "expectation_gap",
+            "split",
+            "outcome",
+            "note",
+            "reworded_as",
+            "rewording_of",
+            "hidden",
+        ),
+        tuple(
+            (
+                s.number,
+                s.result.organisation,
+                Label(f"topic.{s.result.topic}"),
+                Label(f"perspective.{s.result.perspective}"),
+                s.result.text,
+                *distribution(s.result.tally, threshold),
+                _flag(s.gap, s, threshold),
+                _flag(s.split, s, threshold),
+                Label(f"outcome.{s.result.outcome}") if s.result.outcome else None,
+                s.note,
+                s.replaced_by,
+                s.previous,
+                s.hidden,
+            )
+            for s in rows
+        ),
+    )
+
+
+def _flag(value: bool, s: StatementRow, threshold: int) -> bool | None:
+    # gap and split say something about the distribution: blank where it is withheld
+    return value if domain.disclosed(s.result.tally, threshold) else None
+
+
+def breakdown_table(
+    rows: Sequence[StatementRow], breakdown: dict[int, dict[str, Tally | None]], threshold: int
+) -> Table:
+    """How each answering organisation answered each statement; a cell with fewer answers than
+    the threshold is withheld (its counts blank), never left out.
+
+    >>> r = StatementResult(7, "Hab", "mandate", "own", "NPF", Tally(yes=4, no=1))
+    >>> table = breakdown_table([StatementRow(1, r)], {7: {"BUP": Tally(yes=3), "IFO": None}}, 3)
+    >>> [row[3:] for row in table.rows]
+    [('BUP', 3, 3, 0, 0, 100, None), ('IFO', None, None, None, None, None, Label(key='data.withheld', params=(('threshold', 3),)))]
+    """  # noqa: E501
+    out = []
+    for s in rows:
+        for org, t in breakdown.get(s.result.id, {}).items():
+            cells = (
+                distribution(t, threshold)
+                if t is not None
+                else (None, None, None, None, None, withheld(threshold))
+            )
+            out.append((s.number, s.result.organisation, s.result.text, org, *cells))
+    return Table(
+        "breakdown",
+        ("number", "organisation", "text", "answering_organisation", *DISTRIBUTION),
+        tuple(out),
+    )
+
+
+def gaps_table(rows: Sequence[StatementRow], recurring: Sequence[tuple[str, list[str]]]) -> Table:
+    """Expectations outside an organisation's mandate: others' perceptions it answered No to,
+    and the other organisations the same expectation was put on.
+
+    >>> gap = StatementRow(3, StatementResult(9, "Hab", "mandate", "others", "Stödsamtal",
+    ...                    Tally(no=3)), gap=True)
+    >>> gaps_table([gap], [("stödsamtal", ["BUP", "Hab"])]).rows[0]
+    (3, 'Hab', Label(key='topic.mandate', params=()), 'Stödsamtal', 3, 0, 3, 0, 'BUP')
+    """
+    also = {domain.normalise_text(text): orgs for text, orgs in recurring}
+    return Table(
+        "gaps",
+        ("number", "organisation", "topic", "text", "answers", "yes", "no", "discuss", "also"),
+        tuple(
+            (
+                s.number,
+                s.result.organisation,
+                Label(f"topic.{s.result.topic}"),
+                s.result.text,
+                s.result.tally.total,
+                s.result.tally.yes,
+                s.result.tally.no,
+                s.result.tally.discuss,
+                ", ".join(
+                    o
+                    for o in also.get(domain.normalise_text(s.result.text), [])
+                    if o != s.result.organisation
+                )
+                or None,
+            )
+            for s in rows
+            if s.gap
+        ),
+    )
+
+
+def discussion_table(rows: Sequence[StatementRow], queue: Sequence[int], threshold: int) -> Table:
+    """The statements someone raised (most raised first), then any other with a note or an
+    outcome, with the facilitator's note, the outcome and any new wording. How many raised it is
+    part of the distribution and withheld under the threshold.
+
+    >>> a = StatementRow(1, StatementResult(5, "Hab", "mandate", "own", "x", Tally(discuss=1)))
+    >>> b = StatementRow(2, StatementResult(6, "Hab", "mandate", "own", "y", Tally(yes=3)),
+    ...                  note="Klart")
+    >>> [(r[0], r[4], r[5] is not None, r[7]) for r in discussion_table([a, b], [5], 3).rows]
+    [(1, None, True, None), (2, 0, False, 'Klart')]
+    """
+    by_id = {s.result.id: s for s in rows}
+    chosen = [by_id[sid] for sid in queue if sid in by_id]
+    chosen += [s for s in rows if s not in chosen and (s.note or s.result.outcome or s.replaced_by)]
+    number = {s.number: s for s in rows}
+    out = []
+    for s in chosen:
+        shown = domain.disclosed(s.result.tally, threshold)
+        out.append(
+            (
+                s.number,
+                s.result.organisation,
+                s.result.text,
+                s.result.tally.total,
+                s.result.tally.discuss if shown else None,
+                None if shown or not s.result.tally.total else withheld(threshold),
+                Label(f"outcome.{s.result.outcome}") if s.result.outcome else None,
+                s.note,
+                number[s.replaced_by].result.text if s.replaced_by in number else None,
+            )
+        )
+    return Table(
+        "discussion",
+        (
+            "number",
+            "organisation",
+            "text",
+            "answers",
+            "raised",
+            "withheld",
+            "outcome",
+            "note",
+            "new_wording",
+        ),
+        tuple(out),
+    )
+
+
+def roles_table(outcomes: Sequence[RoleOutcome], threshold: int, lang: str) -> Table:
+    """WS2 role validation: each role's aggregate answers (withheld under the threshold), the
+    facilitator's outcome and note, and whether the wording was changed."""
+    return Table(
+        "roles",
+        ("code", "role", *DISTRIBUTION, "outcome", "note", "revised", "comments"),
+        tuple(
+            (
+                o.role["code"],
+                o.role["name"].get(lang) or o.role["name"]["sv"],
+                *distribution(o.tally, threshold),
+                Label(f"outcome.{o.outcome}") if o.outcome else None,
+                o.note,
+                o.revised,
+                len(o.comments),
+            )
+            for o in outcomes
+            if o.statement_id is not None
+        ),
+    )
+
+
+def role_comments_table(outcomes: Sequence[RoleOutcome], lang: str) -> Table:
+    """The comments on each role, alphabetically, without the answer each came with (that
+    would be one person's vote)."""
+    return Table(
+        "role_comments",
+        ("code", "role", "comment"),
+        tuple(
+            (o.role["code"], o.role["name"].get(lang) or o.role["name"]["sv"], text)
+            for o in outcomes
+            for text in sorted((text for _choice, text in o.comments), key=str.casefold)
+        ),
+    )
+
+
+def transitions_table(report: Report, stage_labels: dict[str, str]) -> Table:
+    """Every transition of the journey with how many roles bridge it, and its grade."""
+    return Table(
+        "transitions",
+        (
+            "from",
+            "to",
+            "kind",
+            "bridges",
+            "bridges_with_person",
+            "grade",
+            "handoffs",
+            "boundary",
+            "owners",
+            "single_points",
+        ),
+        tuple(
+            (
+                stage_labels.get(t.source, t.source),
+                stage_labels.get(t.target, t.target),
+                Label(f"board.kind.{t.kind}"),
+                t.k,
+                t.k_with_person,
+                Label(f"board.grade.{t.grade}"),
+                t.handoffs,
+                t.boundary,
+                " ".join(t.owners) or None,
+                " ".join(t.single_points) or None,
+            )
+            for t in report.transitions
+        ),
+    )
+
+
+def findings_table(
+    report: Report, stage_labels: dict[str, str], verdicts: dict[str, dict[str, Any]], lang: str
+) -> Table:
+    """The gap analysis's findings (as the map files page's CSV has them) with the
+    facilitator's verdict on each."""
+    rows = []
+    for f in report.findings:
+        verdict = verdicts.get(f.fingerprint) or {}
+        where = (
+            " → ".join(stage_labels.get(s, s) for s in f.transition)
+            if f.transition
+            else stage_labels.get(f.stage or "", f.stage or "")
+            or " → ".join(stage_labels.get(s, s) for s in f.stages)
+        )
+        rows.append(
+            (
+                Label(f"board.severity.{f.severity}"),
+                f.code,
+                where or None,
+                " ".join(f.roles) or None,
+                f.message_en if lang == "en" else f.message_sv,
+                Label(f"board.triage.{verdict['status']}") if verdict.get("status") else None,
+                verdict.get("reason"),
+                f.fingerprint,
+            )
+        )
+    return Table(
+        "findings",
+        ("severity", "code", "where", "roles", "finding", "verdict", "reason", "fingerprint"),
+        tuple(rows),
+    )
+
+
+# --- Reading the workshop ---------------------------------------------------------------------
+
+WS1_TABLES: tuple[str, ...] = (
+    "workshop",
+    "organisations",
+    "principals",
+    "statements",
+    "breakdown",
+    "gaps",
+    "discussion",
+)
+
+
+def workshop_tables(
+    session: Session, workshop_id: int, *, lang: str = "sv", today: dt.date | None = None
+) -> WorkshopTables:
+    """Every table of a workshop: WS1's always, WS2's for a WS2 workshop or when it has data."""
+    workshop = get_workshop(session, workshop_id)
+    threshold = workshop.anonymity_threshold
+    organisations = _attendance(session, workshop_id)
+    results = workshop_results(session, workshop_id)
+    statements = _statement_rows(session, workshop_id, results)
+    breakdown = organisation_breakdown(session, [s.result.id for s in statements], threshold)
+    outcomes = validation_outcomes(session, workshop_id=workshop_id)
+    report, labels = _journey(session, workshop_id, lang)
+    info: list[tuple[str, Cell]] = [
+        ("title", workshop.title),
+        ("date", workshop.date),
+        ("kind", Label(f"kind.{workshop.kind}")),
+        ("target_group", Label(f"group.{workshop.target_group}")),
+        ("threshold", threshold),
+        ("participants", sum(n for _o, _p, n in organisations)),
+        ("organisations", len(organisations)),
+        ("statements", len(statements)),
+        ("exported", today or dt.date.today()),
+    ]
+    tables = [
+        workshop_table(info),
+        organisations_table(organisations),
+        principals_table(organisations),
+        statements_table(statements, threshold),
+        breakdown_table(statements, breakdown, threshold),
+        gaps_table(statements, results.recurring),
+        discussion_table(statements, [item.result.id for item in results.queue], threshold),
+        roles_table(outcomes, threshold, lang),
+        role_comments_table(outcomes, lang),
+    ]
+    if report is not None:
+        tables.append(transitions_table(report, labels))
+        tables.append(findings_table(report, labels, triage_map(session, workshop_id), lang))
+    return WorkshopTables(
+        workshop.title,
+        workshop.kind,
+        threshold,
+        tuple(t for t in tables if t.key in WS1_TABLES or workshop.kind == "ws2" or t.rows),
+    )
+
+
+def _attendance(session: Session, workshop_id: int) -> list[tuple[str, str, int]]:
+    counts = dict(
+        session.execute(
+            select(Participant.organisation_id, func.count())
+            .where(Participant.workshop_id == workshop_id)
+            .group_by(Participant.organisation_id)
+        ).all()
+    )
+    orgs = session.scalars(select(Organisation).where(Organisation.workshop_id == workshop_id))
+    return [
+        (o.name, o.principal, counts.get(o.id, 0))
+        for o in sorted(orgs, key=lambda o: (o.name.casefold(), o.name))
+    ]
+
+
+def _statement_rows(session: Session, workshop_id: int, results: Results) -> list[StatementRow]:
+    rows = statement_results(session, workshop_id)
+    meta = {
+        s.id: s
+        for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
+    }
+    number = {r.id: n for n, r in enumerate(rows, start=1)}
+    gaps = {r.id for r in results.gaps}
+    split = {r.id for r in results.split}
+    replaced_by = {old: new for old, new in results.superseded.items() if old in number}
+    return [
+        StatementRow(
+            number=number[r.id],
+            result=r,
+            note=meta[r.id].discussion_note,
+            hidden=meta[r.id].hidden,
+            previous=number.get(meta[r.id].previous_id or -1),
+            replaced_by=number.get(replaced_by.get(r.id, -1)),
+            gap=r.id in gaps,
+            split=r.id in split,
+        )
+        for r in rows
+    ]
+
+
+def _journey(session: Session, workshop_id: int, lang: str) -> tuple[Report | None, dict[str, str]]:
+    document = journey_document(session, workshop_id)
+    if not document["stages"]:
+        return None, {}
+    report = gap_report(parse_journey(document))
+    labels = {
+        s["id"]: (s.get("label_en") or s["label"]) if lang == "en" else s["label"]
+        for s in document["stages"]
+    }
+    return report, labels
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def header(table: Table, lang: str, threshold: int) -> list[str]:
+    """The column names in ``lang``.
+
+    >>> header(Table("t", ("number", "withheld")), "sv", 3)
+    ['Nr', 'Fördelning dold']
+    """
+    return [translate(lang, f"data.col.{key}", threshold=threshold) for key in table.columns]
+
+
+def csv_value(value: Cell, lang: str) -> str:
+    """A cell as CSV text for Swedish Excel.
+
+    >>> [csv_value(v, "sv") for v in (None, True, 3, dt.date(2026, 5, 4), "=1+1", "-ok")]
+    ['', 'ja', '3', '2026-05-04', "'=1+1", "'-ok"]
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Label):
+        return value.text(lang)
+    if isinstance(value, bool):
+        return translate(lang, "data.true" if value else "data.false")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = CONTROL.sub("", value)
+        return "'" + text if text.startswith(FORMULA_START) else text
+    return str(value)
+
+
+def table_csv(table: Table, lang: str, threshold: int) -> bytes:
+    r"""One table as CSV: UTF-8 with a byte-order mark, ``;`` between cells (see the module's
+    docstring for why).
+
+    >>> table_csv(Table("t", ("organisation", "participants"), (("Hab", 4),)), "sv", 3)
+    b'\xef\xbb\xbfVerksamhet;Deltagare\r\nHab;4\r\n'
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header(table, lang, threshold))
+    for row in table.rows:
+        writer.writerow([csv_value(v, lang) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_zip(tables: WorkshopTables, lang: str, stem: str) -> bytes:
+    """Every table as its own CSV file in one ZIP (``<stem>-<table>.csv``)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables.tables:
+            archive.writestr(f"{stem}-{table.key}.csv", table_csv(table, lang, tables.threshold))
+    return buffer.getvalue()
+
+
+def sheet_name(table: Table, lang: str) -> str:
+    """The sheet's name in ``lang`` (Excel allows 31 characters and no []:*?/\\).
+
+    >>> sheet_name(Table("statements", ()), "sv"), sheet_name(Table("statements", ()), "en")
+    ('Påståenden', 'Statements')
+    """
+    return re.sub(r"[\[\]:*?/\\]", " ", translate(lang, f"data.table.{table.key}"))[:31]
+
+
+MAX_WIDTH = 60
+
+
+def tables_xlsx(tables: WorkshopTables, lang: str) -> bytes:
+    """Every table as a sheet of one workbook: a bold, frozen header row with a filter,
+    columns as wide as their content (long text wraps), dates as real dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.creator = "Brygga"
+    book.properties.title = tables.title
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for table in tables.tables:
+        sheet = book.create_sheet(sheet_name(table, lang))
+        names = header(table, lang, tables.threshold)
+        sheet.append(names)
+        for cell in sheet[1]:
+            cell.font = bold
+        widths = [len(name) for name in names]
+        for r, row in enumerate(table.rows, start=2):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c)
+                _set(cell, value, lang)
+                text = str(cell.value) if cell.value is not None else ""
+                widths[c - 1] = max(
+                    widths[c - 1], max((len(x) for x in text.split("\n")), default=0)
+                )
+                if len(text) > MAX_WIDTH or "\n" in text:
+                    cell.alignment = wrap
+        for c, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, width + 2)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{max(1, len(table.rows) + 1)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _set(cell: Any, value: Cell, lang: str) -> None:
+    if isinstance(value, Label):
+        value = value.text(lang)
+    if isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str):
+        cell.value = CONTROL.sub("", value)
+        cell.data_type = "s"  # text, even when it starts with "=": never a formula
+    else:
+        cell.value = value
