@@ -71,7 +71,7 @@ def pick(code: str) -> Any:
         return _code_refused(exc, code)
     db = get_session()
     if voting.participant_for_token(db, _tokens().get(workshop.join_code)):
-        return redirect(url_for("join.phone", code=workshop.join_code))
+        return redirect(_after_join(workshop))
     if request.method == "GET":
         return render_template("participant/pick.html", workshop=workshop, form={})
     form = request.form
@@ -93,7 +93,14 @@ def pick(code: str) -> Any:
     from workshops.live import broadcaster
 
     broadcaster(current_app).push_now(workshop.id)
-    return redirect(url_for("join.phone", code=workshop.join_code))
+    return redirect(_after_join(workshop))
+
+
+def _after_join(workshop: Workshop) -> str:
+    """The same join link leads to the pre-workshop survey while it is open, else live."""
+    if workshop.survey_open:
+        return url_for("survey.page", code=workshop.join_code)
+    return url_for("join.phone", code=workshop.join_code)
 
 
 @bp.get(f"/{CODE_RULE}/p")

@@ -26,6 +26,7 @@ PURE = [
     "journey_maps/render.py",
     "roles/catalogue.py",
     "reports/archive_check.py",
+    "workshops/survey_rules.py",
 ]
 FORBIDDEN = ("flask", "flask_socketio", "sqlalchemy", "db", "web")
 
