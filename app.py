@@ -88,21 +88,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from journey_maps import export_views as journey_file_views
-    from reports import views as report_views
     from journey_maps import phone_views as journey_phone_views
     from journey_maps import views as journey_views
+    from projects import views as project_views
+    from reports import data_views as report_data_views
+    from reports import verification_views
+    from reports import views as report_views
     from roles import views as role_views
-    from workshops import api, auth_views, join_views, views
+    from workshops import api, auth_views, join_views, survey_views, views
 
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(role_views.bp)
-    app.register_blueprint(journey_views.bp)
-    app.register_blueprint(journey_phone_views.bp)
-    app.register_blueprint(journey_file_views.bp)
-    app.register_blueprint(report_views.bp)
-    app.register_blueprint(join_views.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (
+        auth_views.bp,
+        views.bp,
+        role_views.bp,
+        journey_views.bp,
+        journey_phone_views.bp,
+        journey_file_views.bp,
+        project_views.bp,
+        report_views.bp,
+        verification_views.bp,
+        verification_views.public,  # /v/<token>: verifiers, no account
+        report_data_views.bp,
+        join_views.bp,
+        api.bp,
+        survey_views.bp,
+    ):
+        app.register_blueprint(blueprint)
 
     socketio = SocketIO(
         app,

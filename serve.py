@@ -8,6 +8,7 @@ import os  # noqa: E402
 
 from app import create_app  # noqa: E402
 from db import session_scope  # noqa: E402
+from projects.demo import ensure_demo_project  # noqa: E402
 from workshops import demo  # noqa: E402
 
 
@@ -25,6 +26,7 @@ def main() -> None:
     if os.environ.get("BRYGGA_DEMO", "1") == "1":
         with session_scope(app) as session:
             info = demo.ensure_demo(session)
+            ensure_demo_project(session)
         lines += [
             f"  Facilitator:  {base}/login   login {info.email} / {info.password}",
             f"  Participants: {base}/{info.join_code}   (join code {info.join_code})",

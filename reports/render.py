@@ -86,7 +86,33 @@ def render_report_html(
 
 
 def pdf_from_html(html: str) -> bytes:
-    """Lay out a report page as an A4 PDF."""
+    """Lay out a report page as an A4 PDF.
+
+    Layout takes a second or two of CPU. Under gevent (the server's async mode) that would
+    stall every phone's socket in the process, so it runs in gevent's pool of real threads,
+    where the interpreter still switches back to the event loop every few milliseconds.
+    """
+    # loading WeasyPrint looks for Pango with a subprocess, which gevent allows only on the
+    # main loop: import it here, before any thread
+    import weasyprint  # noqa: F401
+
+    if _gevent_patched():
+        import gevent
+
+        result: bytes = gevent.get_hub().threadpool.apply(_layout, (html,))
+        return result
+    return _layout(html)
+
+
+def _gevent_patched() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return bool(monkey.is_module_patched("socket"))
+
+
+def _layout(html: str) -> bytes:
     import weasyprint  # imported here: it loads Pango, which only the PDF needs
 
     stylesheet = weasyprint.CSS(filename=str(REPORT_CSS))

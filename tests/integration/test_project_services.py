@@ -1,0 +1,371 @@
+"""Project use cases on a real SQLite session: grouping workshops, the overview, the ZIP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from journey_maps.analysis import gap_report
+from journey_maps.board import workshop_journey
+from journey_maps.importing import import_journey
+from projects import services
+from projects.bundle import project_bundle
+from workshops import services as workshop_services
+from workshops import voting
+from workshops.domain import WorkshopError
+from workshops.models import Workshop
+from workshops.setup import prepare_ws2
+
+MAP = Path(__file__).parents[1] / "fixtures" / "journeys" / "demo_children.json"
+
+
+@dataclass
+class Series:
+    """A project's workshops: WS1 for children and adults, WS2 for children."""
+
+    children: int
+    adults: int
+    journey: int
+    withheld_text: str = "Hembesök"
+
+
+def answer(session: Session, wid: int, sid: int, votes: list[tuple[int, str]]) -> None:
+    """``votes`` as (organisation id, choice); each vote by a participant of its own."""
+    voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
+    for i, (org, choice) in enumerate(votes):
+        joined = voting.join(session, workshop_id=wid, organisation_id=org, display_name=None)
+        voting.cast_vote(
+            session,
+            participant_id=joined.participant_id,
+            statement_id=sid,
+            choice=choice,
+            ballot_id=f"series-{sid}-{i:03d}",
+        )
+    voting.close_statement(session, workshop_id=wid, statement_id=sid)
+
+
+def ws1(
+    session: Session, title: str, group: str, date: dt.date, orgs: list[str]
+) -> tuple[int, dict[str, int]]:
+    wid = workshop_services.create_workshop(
+        session, owner_id=None, title=title, date=date, target_group=group
+    )
+    ids = {
+        name: workshop_services.add_organisation(
+            session, workshop_id=wid, name=name, principal="region"
+        )
+        for name in orgs
+    }
+    return wid, ids
+
+
+def statement(
+    session: Session,
+    wid: int,
+    org: int,
+    perspective: str,
+    text: str,
+    votes: list[tuple[int, str]],
+) -> int:
+    """A statement about ``org`` (mandate), answered by ``votes`` and closed."""
+    [sid] = workshop_services.add_statements(
+        session,
+        workshop_id=wid,
+        organisation_id=org,
+        topic="mandate",
+        perspective=perspective,
+        texts=[text],
+    )
+    answer(session, wid, sid, votes)
+    return sid
+
+
+def build_series(session: Session) -> Series:
+    """Children: Habilitering's own description answered 3 Yes, 1 No; "Stödsamtal" a gap for
+    Habilitering and for BUP; "Hembesök" answered No by two only (withheld at threshold 3).
+    Adults: Habilitering's own description 2 Yes, 2 No; "stödsamtal." a gap for Habilitering.
+    WS2 for children: the demo map."""
+    orgs = ["Habilitering", "BUP", "NSPH"]
+    kids, k = ws1(session, "WS1 Barn och unga", "children", dt.date(2026, 3, 2), orgs)
+    hab, bup = k["Habilitering"], k["BUP"]
+    statement(session, kids, hab, "own", "Barn 0–18 år", [(bup, "yes")] * 3 + [(k["NSPH"], "no")])
+    statement(session, kids, hab, "others", "Stödsamtal", [(hab, "no")] * 3)
+    statement(session, kids, hab, "others", "Hembesök", [(hab, "no")] * 2)
+    statement(session, kids, bup, "others", "Stödsamtal", [(bup, "no")] * 2 + [(bup, "yes")])
+
+    orgs = ["habilitering", "NSPH", "VC"]
+    adults, a = ws1(session, "WS1 Vuxna", "adults", dt.date(2026, 3, 9), orgs)
+    hab = a["habilitering"]
+    statement(
+        session, adults, hab, "own", "Vuxna", [(a["NSPH"], "yes")] * 2 + [(a["VC"], "no")] * 2
+    )
+    statement(session, adults, hab, "others", "stödsamtal.", [(hab, "no")] * 3)
+
+    journey = workshop_services.create_workshop(
+        session,
+        owner_id=None,
+        title="WS2 Barn och unga",
+        date=dt.date(2026, 3, 16),
+        target_group="children",
+        kind="ws2",
+    )
+    prepare_ws2(session, workshop_id=journey)
+    import_journey(session, workshop_id=journey, document=json.loads(MAP.read_text("utf-8")))
+    return Series(kids, adults, journey)
+
+
+@pytest.fixture
+def series(session: Session) -> Series:
+    return build_series(session)
+
+
+@pytest.fixture
+def project(session: Session, series: Series) -> int:
+    pid = services.create_project(session, name="Ingen ska falla mellan stolarna")
+    for wid in (series.journey, series.adults, series.children):
+        services.assign_workshop(session, project_id=pid, workshop_id=wid)
+    return pid
+
+
+# --- Projects and their workshops ----------------------------------------------------------------
+
+
+def test_a_project_name_is_required_and_unique_whatever_the_case(session):
+    pid = services.create_project(session, name="  Ingen ska  falla ", description=" Serien ")
+    assert services.get_project(session, pid).name == "Ingen ska falla"
+    assert services.get_project(session, pid).description == "Serien"
+    with pytest.raises(WorkshopError, match="project_name_taken"):
+        services.create_project(session, name="INGEN SKA FALLA")
+    with pytest.raises(WorkshopError, match="project_name_empty"):
+        services.create_project(session, name="   ")
+    with pytest.raises(WorkshopError, match="project_name_too_long"):
+        services.create_project(session, name="x" * 201)
+
+
+def test_renaming_keeps_the_own_name_free_and_refuses_another_projects(session):
+    first = services.create_project(session, name="Första")
+    services.create_project(session, name="Andra")
+    services.rename_project(session, project_id=first, name="första", description="")
+    assert services.get_project(session, first).name == "första"
+    assert services.get_project(session, first).description is None
+    with pytest.raises(WorkshopError, match="project_name_taken"):
+        services.rename_project(session, project_id=first, name="andra")
+
+
+def test_deleting_a_project_keeps_its_workshops_ungrouped(session, series, project):
+    services.delete_project(session, project_id=project)
+    with pytest.raises(WorkshopError, match="project_not_found"):
+        services.get_project(session, project)
+    for wid in (series.children, series.adults, series.journey):
+        assert session.get(Workshop, wid).project_id is None
+    assert {w.id for w in services.ungrouped_workshops(session)} == {
+        series.children,
+        series.adults,
+        series.journey,
+    }
+
+
+def test_a_workshop_belongs_to_one_project_at_a_time(session, series, project):
+    other = services.create_project(session, name="Annat")
+    with pytest.raises(WorkshopError, match="project_workshop_taken"):
+        services.assign_workshop(session, project_id=other, workshop_id=series.children)
+    services.assign_workshop(session, project_id=project, workshop_id=series.children)  # again
+    with pytest.raises(WorkshopError, match="project_workshop_not_in_project"):
+        services.unassign_workshop(session, project_id=other, workshop_id=series.children)
+    services.unassign_workshop(session, project_id=project, workshop_id=series.children)
+    services.assign_workshop(session, project_id=other, workshop_id=series.children)
+    assert session.get(Workshop, series.children).project_id == other
+
+
+def test_unassigning_leaves_the_workshop_and_its_answers_alone(session, series, project):
+    services.unassign_workshop(session, project_id=project, workshop_id=series.children)
+    assert [w.id for w in services.ungrouped_workshops(session)] == [series.children]
+    assert workshop_services.get_workshop(session, series.children).title == "WS1 Barn och unga"
+    assert workshop_services.list_workshops(session)[-1]["participants"] == 12
+
+
+def test_projects_are_listed_with_children_first_then_adults_each_by_date(session, series, project):
+    services.create_project(session, name="Annat projekt")
+    listed = services.list_projects(session)
+    assert [p.name for p in listed] == ["Annat projekt", "Ingen ska falla mellan stolarna"]
+    assert listed[0].workshops == ()
+    assert [w.id for w in listed[1].workshops] == [series.children, series.journey, series.adults]
+    assert [w.kind for w in listed[1].workshops] == ["ws1", "ws2", "ws1"]
+
+
+def test_an_unknown_project_or_workshop_is_not_found(session, series):
+    with pytest.raises(WorkshopError, match="project_not_found"):
+        services.project_overview(session, 999)
+    pid = services.create_project(session, name="P")
+    with pytest.raises(WorkshopError, match="workshop_not_found"):
+        services.assign_workshop(session, project_id=pid, workshop_id=999)
+
+
+# --- The overview ------------------------------------------------------------------------------
+
+
+def test_the_overview_shows_each_workshop_with_its_disclosed_figures(session, series, project):
+    overview = services.project_overview(session, project)
+    by_id = {w.id: w for w in overview.workshops}
+    kids = by_id[series.children]
+    assert (kids.kind, kids.target_group, kids.date) == ("ws1", "children", dt.date(2026, 3, 2))
+    assert kids.participants == 12
+    assert kids.organisations == ("BUP", "Habilitering", "NSPH")
+    # "Hembesök" was answered by two: withheld, so neither answered nor a gap
+    assert (kids.answered, kids.gaps, kids.withheld, kids.threshold) == (3, 2, 1, 3)
+    assert by_id[series.adults].withheld == 0
+    assert by_id[series.children].journey is None
+
+
+def test_the_journey_figures_are_the_gap_analysis_figures(session, series, project):
+    overview = services.project_overview(session, project)
+    journey = next(w.journey for w in overview.workshops if w.id == series.journey)
+    figures = gap_report(workshop_journey(session, series.journey)).figures
+    assert journey is not None
+    assert (journey.forward_transitions, journey.bridged, journey.robust, journey.owned) == (
+        figures.forward_transitions,
+        figures.bridged,
+        figures.robust,
+        figures.owned,
+    )
+    assert journey.findings_by_severity == figures.findings_by_severity
+    assert journey.gaps == figures.forward_transitions - figures.bridged
+
+
+def test_children_and_adults_stand_side_by_side(session, series, project):
+    children, adults = services.project_overview(session, project).groups
+    assert (children.target_group, adults.target_group) == ("children", "adults")
+    assert (children.ws1, children.ws2, adults.ws1, adults.ws2) == (1, 1, 1, 0)
+    assert (children.participants, adults.participants) == (12, 7)
+    assert (children.answered, children.gaps, children.withheld) == (3, 2, 1)
+    assert (adults.answered, adults.gaps, adults.withheld) == (2, 1, 0)
+    assert children.journey is not None and adults.journey is None
+
+
+def test_agreement_is_compared_for_organisations_in_both_groups(session, series, project):
+    [row] = services.project_overview(session, project).agreement
+    assert row.organisation == "Habilitering"
+    assert (row.share("children"), row.answers("children")) == (0.75, 4)
+    assert (row.share("adults"), row.answers("adults")) == (0.5, 4)
+
+
+def test_recurring_gaps_span_workshops_and_organisations(session, series, project):
+    [recurring] = services.project_overview(session, project).recurring
+    assert recurring.text == "Stödsamtal"
+    assert recurring.organisations == ("BUP", "Habilitering")
+    assert recurring.workshops == 2
+    assert recurring.same_organisation
+    assert recurring.target_groups == ("children", "adults")
+    assert sorted((g.workshop, g.no, g.total) for g in recurring.seen) == [
+        ("WS1 Barn och unga", 2, 3),
+        ("WS1 Barn och unga", 3, 3),
+        ("WS1 Vuxna", 3, 3),
+    ]
+
+
+def test_a_withheld_statement_enters_no_figure_of_the_overview(session, series, project):
+    overview = services.project_overview(session, project)
+    texts = {gap.text for r in overview.recurring for gap in r.seen}
+    assert series.withheld_text not in texts
+    # lowering the threshold to 2 discloses it: then it is a gap like any other
+    workshop_services.set_anonymity_threshold(session, workshop_id=series.children, threshold=2)
+    kids = services.project_overview(session, project).workshops[0]
+    assert (kids.answered, kids.gaps, kids.withheld) == (4, 3, 0)
+
+
+def test_an_empty_project_has_empty_columns(session):
+    pid = services.create_project(session, name="Tomt")
+    overview = services.project_overview(session, pid)
+    assert overview.workshops == () and overview.recurring == () and overview.agreement == ()
+    assert [(g.workshops, g.participants, g.journey) for g in overview.groups] == [
+        (0, 0, None),
+        (0, 0, None),
+    ]
+
+
+# --- The ZIP -----------------------------------------------------------------------------------
+
+
+def bundle(app: Flask, session: Session, pid: int, lang: str = "sv") -> zipfile.ZipFile:
+    # the reports render through Flask's templates: a request context, as in the download view
+    with app.test_request_context():
+        data = project_bundle(session, pid, lang=lang, today=dt.date(2026, 4, 1))
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+FOLDERS = {
+    "ws1-barn-och-unga-2026-03-02",
+    "ws2-barn-och-unga-2026-03-16",
+    "ws1-vuxna-2026-03-09",
+}
+
+
+def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, project):
+    archive = bundle(app, session, project)
+    names = archive.namelist()
+    assert {n.split("/")[0] for n in names if "/" in n} == FOLDERS
+    journey = "ws2-barn-och-unga-2026-03-16/"
+    for name in ("diagram.svg", "diagram.pdf", "diagram.dot", "findings.csv"):
+        assert journey + name in names
+    assert archive.read(journey + "diagram.dot").startswith(b"digraph journey {")
+    assert b"<svg" in archive.read(journey + "diagram.svg")
+    assert archive.read(journey + "diagram.pdf").startswith(b"%PDF")
+    assert archive.read(journey + "findings.csv").startswith("\ufeffseverity,code".encode())
+    assert not any(n.startswith("ws1-") and "diagram" in n for n in names)
+    readme = archive.read("README.txt").decode("utf-8")
+    assert readme.startswith("Ingen ska falla mellan stolarna\n")
+    assert "2026-04-01" in readme
+    assert "Analysen beskriver kartan som workshopen ritade" in readme
+    for folder in FOLDERS:
+        assert f"{folder}/" in readme
+
+
+def test_the_zip_holds_every_workshops_report_as_pdf_and_html(app, session, series, project):
+    # reports.render.report_html / report_pdf: written alongside (the reports package)
+    archive = bundle(app, session, project)
+    for folder in FOLDERS:
+        assert archive.read(f"{folder}/report.pdf").startswith(b"%PDF")
+        assert b"<html" in archive.read(f"{folder}/report.html").lower()
+
+
+def test_without_dot_the_diagrams_come_as_dot_source_and_the_readme_says_so(
+    app, session, series, project, monkeypatch
+):
+    monkeypatch.setattr("journey_maps.render.shutil.which", lambda name: None)
+    archive = bundle(app, session, project, lang="en")
+    names = archive.namelist()
+    journey = "ws2-barn-och-unga-2026-03-16/"
+    assert journey + "diagram.dot" in names and journey + "findings.csv" in names
+    assert journey + "diagram.svg" not in names and journey + "diagram.pdf" not in names
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "Graphviz (dot) could not draw them" in readme
+    assert "not how often handovers actually fail" in readme
+
+
+# --- The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_project_groups_every_demo_workshop_once(session):
+    from projects.demo import PROJECT_NAME, ensure_demo_project
+    from workshops import demo
+
+    demo.ensure_demo(session)
+    pid = ensure_demo_project(session)
+    assert ensure_demo_project(session) == pid  # every start of `make run` calls it
+    overview = services.project_overview(session, pid)
+    assert overview.name == PROJECT_NAME
+    assert len(overview.workshops) == 5
+    children, adults = overview.groups
+    assert (children.ws1, children.ws2, adults.ws1, adults.ws2) == (2, 1, 1, 1)
+    assert adults.withheld == 1 and adults.journey is not None and adults.journey.gaps == 1
+    assert [a.organisation for a in overview.agreement] == ["Habilitering"]
+    assert {r.text for r in overview.recurring} >= {"NPF", "Samordning av insatser (SIP)"}
+    assert services.ungrouped_workshops(session) == []
