@@ -84,6 +84,13 @@ def client_key() -> str:
     return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    """A download: ``data`` saved as ``filename`` (an ASCII slug, so no header encoding)."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.is_json
 
@@ -157,6 +164,8 @@ def init_app(app: Flask) -> None:
 
 
 def _error_page(status: int, key: str, **params: Any) -> Any:
-    if request.path.startswith("/api/"):
-        return {"ok": False, "error": _(key, **params)}, status
+    # Scripts asking for JSON (the console's fetch) get JSON too: an HTML page there fails to
+    # parse and the facilitator would see nothing at all.
+    if request.path.startswith("/api/") or wants_json():
+        return {"ok": False, "code": key, "error": _(key, **params)}, status
     return render_template("error.html", status=status, message=_(key, **params)), status

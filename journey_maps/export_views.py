@@ -31,7 +31,7 @@ from journey_maps.export import findings_csv, findings_json, journey_dot
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.importing import import_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
-from web import _, error_text, facilitator_id, fail, lang, login_required
+from web import _, attachment, error_text, facilitator_id, fail, lang, login_required
 from workshops import services
 from workshops.domain import WorkshopError
 from workshops.live import broadcaster
@@ -186,9 +186,7 @@ def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
 
 
 def _attachment(data: bytes, name: str, filename: str) -> Response:
-    response = Response(data, mimetype=FILES[name])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, FILES[name], filename)
 
 
 # --- Import ----------------------------------------------------------------------------------

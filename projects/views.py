@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from db import get_session
 from i18n import LANGUAGES
@@ -14,7 +14,7 @@ from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from projects import services
 from projects.bundle import project_bundle
 from projects.overview import folder_name, share_text
-from web import _, error_text, fail, lang, login_required
+from web import _, attachment, error_text, fail, lang, login_required
 from workshops.domain import WorkshopError, parse_id
 
 bp = Blueprint("projects", __name__, url_prefix="/f/projects")
@@ -122,6 +122,4 @@ def bundle(pid: int) -> Any:
     language = wanted if wanted in LANGUAGES else lang()
     data = project_bundle(session, pid, lang=language)
     filename = f"{folder_name(project.name, dt.date.today(), set())}.zip"
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, "application/zip", filename)

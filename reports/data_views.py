@@ -14,7 +14,7 @@ from i18n import LANGUAGES
 from journey_maps.export_views import slug
 from reports.archive import ArchiveError, archive_json, export_workshop, import_workshop
 from reports.tables import csv_zip, table_csv, tables_xlsx, workshop_tables
-from web import _, facilitator_id, lang, login_required
+from web import _, attachment, facilitator_id, lang, login_required
 from workshops import services
 
 bp = Blueprint("data", __name__, url_prefix="/f")
@@ -36,9 +36,7 @@ def _language() -> str:
 
 
 def _attachment(data: bytes, kind: str, filename: str) -> Response:
-    response = Response(data, mimetype=MEDIA_TYPES[kind])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, MEDIA_TYPES[kind], filename)
 
 
 @bp.get("/w/<int:wid>/data/")

@@ -24,7 +24,7 @@ from journey_maps.export_views import slug, when
 from reports import verification
 from reports.document import changed_items, iter_items
 from reports.render import render_report_html, report_pdf_from_document
-from web import _, client_key, error_text, fail, lang, login_required
+from web import _, attachment, client_key, error_text, fail, lang, login_required
 from workshops import domain, services
 from workshops.domain import WorkshopError
 from workshops.voting import hash_token
@@ -61,10 +61,9 @@ def _report_language() -> str:
 def _pdf(document: dict[str, Any], *, title: str, number: int) -> Response:
     report_lang = _report_language()
     data = report_pdf_from_document(document, lang=report_lang, version=number)
-    response = Response(data, mimetype="application/pdf")
-    name = f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(
+        data, "application/pdf", f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
+    )
 
 
 def _stylesheets() -> list[str]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 
 from db import get_session
 from i18n import LANGUAGES
 from journey_maps.export_views import slug
 from reports.document import build_report
 from reports.render import pdf_from_html, render_report_html
-from web import lang, login_required
+from web import attachment, lang, login_required
 from workshops import services
 
 bp = Blueprint("reports", __name__, url_prefix="/f/w/<int:wid>/report")
@@ -45,6 +45,4 @@ def pdf(wid: int) -> Any:
     document = build_report(session, wid)
     data = pdf_from_html(render_report_html(document, lang=report_lang, mode="draft", pdf=True))
     name = f"{slug(workshop.title, 'workshop')}-{document['generated']}-{report_lang}.pdf"
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(data, "application/pdf", name)

@@ -74,10 +74,17 @@ def pick(code: str) -> Any:
         return redirect(_after_join(workshop))
     if request.method == "GET":
         return render_template("participant/pick.html", workshop=workshop, form={})
+    refused = join_with_form(workshop, "participant/pick.html")
+    return refused or redirect(_after_join(workshop))
+
+
+def join_with_form(workshop: Workshop, template: str) -> Any | None:
+    """Join the posted organisation (and optional name) and keep the token in the cookie;
+    None when joined, else ``template`` again with the message and what was typed."""
     form = request.form
     try:
         joined = voting.join(
-            db,
+            get_session(),
             workshop_id=workshop.id,
             organisation_id=domain.parse_id(form.get("organisation_id") or "0"),
             display_name=form.get("display_name"),
@@ -85,7 +92,7 @@ def pick(code: str) -> Any:
     except WorkshopError as exc:
         key = "error.pick_organisation" if exc.key == "error.bad_payload" else exc.key
         flash(error_text(WorkshopError(key, **exc.params)), "error")
-        return render_template("participant/pick.html", workshop=workshop, form=form), 400
+        return render_template(template, workshop=workshop, form=form), 400
     tokens = _tokens()
     tokens[workshop.join_code] = joined.token
     session["pt"] = tokens
@@ -93,7 +100,7 @@ def pick(code: str) -> Any:
     from workshops.live import broadcaster
 
     broadcaster(current_app).push_now(workshop.id)
-    return redirect(_after_join(workshop))
+    return None
 
 
 def _after_join(workshop: Workshop) -> str:

@@ -8,12 +8,10 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -21,7 +19,7 @@ from db import get_session
 from web import _, client_key, error_text, fail, login_required, wants_json
 from workshops import domain, services, survey, voting
 from workshops.domain import WorkshopError
-from workshops.join_views import CODE_RULE, _tokens, join_url
+from workshops.join_views import CODE_RULE, _tokens, join_url, join_with_form
 from workshops.voting import ParticipantInfo
 
 bp = Blueprint("survey", __name__)
@@ -77,25 +75,9 @@ def page(code: str) -> Any:
         return render_template("survey/closed.html", me=None, workshop=workshop, answered=0)
     if request.method == "GET":
         return render_template("survey/join.html", workshop=workshop, form={})
-    form = request.form
-    try:
-        joined = voting.join(
-            db,
-            workshop_id=workshop.id,
-            organisation_id=domain.parse_id(form.get("organisation_id") or "0"),
-            display_name=form.get("display_name"),
-        )
-    except WorkshopError as exc:
-        key = "error.pick_organisation" if exc.key == "error.bad_payload" else exc.key
-        flash(error_text(WorkshopError(key, **exc.params)), "error")
-        return render_template("survey/join.html", workshop=workshop, form=form), 400
-    tokens = _tokens()
-    tokens[workshop.join_code] = joined.token
-    session["pt"] = tokens
-    session.permanent = True
-    from workshops.live import broadcaster
-
-    broadcaster(current_app).push_now(workshop.id)
+    refused = join_with_form(workshop, "survey/join.html")
+    if refused is not None:
+        return refused
     return _back(workshop.join_code)
 
 

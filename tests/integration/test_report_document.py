@@ -31,6 +31,10 @@ def answer(session, demo: Demo, sid: int, votes: list[tuple[str, str]]) -> None:
 
 @pytest.fixture
 def held(session, demo: Demo) -> Demo:
+    return hold(session, demo)
+
+
+def hold(session, demo: Demo) -> Demo:
     """Own description answered by 3 BUP (yes) and 1 Elevhälsa (no); "Stödsamtal" answered No
     by three from Habilitering; "Utredning" by only two."""
     answer(session, demo, demo.own[0], [("BUP", "yes")] * 3 + [("Elevhälsa", "no")])
