@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request
 from flask import session as cookie_session
 from flask_socketio import Namespace, emit, join_room
+from sqlalchemy.exc import DBAPIError
 
 import i18n
 from db import get_session
@@ -52,6 +53,30 @@ class LiveNamespace(Namespace):
     - a console or projector: ``{"role": "facilitator"|"projector", "workshop_id": 3}``, with
       a facilitator logged in on the same browser.
     """
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        """Dispatch as Flask-SocketIO does, but answer a lost database with a sentence.
+
+        Without this a dropped database connection (a restart, a failover, a killed backend)
+        escapes the handler: it is logged and the client never gets an acknowledgement, so a
+        phone shows "sending" until its timeout and the console waits in vain. The event's
+        transaction is already rolled back (its session closes at teardown) and the pool's
+        pre-ping replaces the connection, so "try again" is both true and enough. A connect
+        that fails this way is left to the client's own reconnect.
+        """
+        try:
+            return super().trigger_event(event, *args)
+        except DBAPIError:
+            if event == "connect" or self.socketio is None:
+                raise
+            return self.socketio._handle_event(
+                self._database_failed, event, self.namespace, *args[:1]
+            )
+
+    def _database_failed(self) -> dict[str, Any]:
+        current_app.logger.exception("database failure in a /live event")
+        conn = _connection()
+        return _ack_error("error.page.500", conn["lang"] if conn else "sv")
 
     def on_connect(self, auth: Any = None) -> bool:
         """Anyone opening the live page; refused unless joined or logged in."""

@@ -63,15 +63,28 @@ class Broadcaster:
         owner per event, never a second connection waiting on the first); a background push
         opens its own.
         """
-        if has_app_context():
-            payloads = self._read(get_session(), workshop_id, topic)
-        else:
-            with session_scope(self.app) as session:
-                payloads = self._read(session, workshop_id, topic)
-        for audience, payload in payloads.items():
-            self.socketio.emit(topic, payload, to=room(workshop_id, audience), namespace=NAMESPACE)
         with self.lock:
-            self.throttle.fired((workshop_id, topic), now=time.monotonic())
+            self.throttle.begin((workshop_id, topic), now=time.monotonic())
+        self._push(workshop_id, topic)
+
+    def _push(self, workshop_id: int, topic: str) -> None:
+        """Read and send a push already counted as begun; schedule one more when something
+        changed while it was in flight (it may have read too early to see it)."""
+        try:
+            if has_app_context():
+                payloads = self._read(get_session(), workshop_id, topic)
+            else:
+                with session_scope(self.app) as session:
+                    payloads = self._read(session, workshop_id, topic)
+            for audience, payload in payloads.items():
+                self.socketio.emit(
+                    topic, payload, to=room(workshop_id, audience), namespace=NAMESPACE
+                )
+        finally:
+            with self.lock:
+                again = self.throttle.done((workshop_id, topic), now=time.monotonic())
+            if again is not None:
+                self.socketio.start_background_task(self._trailing, workshop_id, topic, again)
 
     def _read(self, session: Session, workshop_id: int, topic: str) -> dict[str, dict[str, Any]]:
         payloads = self.readers[topic](session, workshop_id)
@@ -85,7 +98,7 @@ class Broadcaster:
         if delay is None:
             return
         if delay == 0:
-            self.push_now(workshop_id, topic)
+            self._push(workshop_id, topic)  # hit() counted it as begun
         else:
             self.socketio.start_background_task(self._trailing, workshop_id, topic, delay)
 
@@ -94,8 +107,6 @@ class Broadcaster:
         try:
             self.push_now(workshop_id, topic)
         except Exception:
-            with self.lock:  # never leave the room stuck as "scheduled"
-                self.throttle.fired((workshop_id, topic), now=time.monotonic())
             self.app.logger.exception("push of %s to workshop %s failed", topic, workshop_id)
 
 

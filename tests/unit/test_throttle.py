@@ -3,6 +3,12 @@
 from workshops.throttle import Throttle
 
 
+def pushed(t: Throttle, key: str, *, start: float, end: float) -> float | None:
+    """A whole push: it starts reading at ``start`` and has sent at ``end``."""
+    t.begin(key, now=start)
+    return t.done(key, now=end)
+
+
 def test_a_quiet_room_is_pushed_at_once():
     assert Throttle(0.25).hit("w", now=100.0) == 0.0
 
@@ -10,7 +16,7 @@ def test_a_quiet_room_is_pushed_at_once():
 def test_a_burst_of_votes_becomes_one_trailing_push():
     t = Throttle(0.25)
     assert t.hit("w", now=1.0) == 0.0
-    t.fired("w", now=1.0)
+    assert t.done("w", now=1.0) is None
     delays = [t.hit("w", now=1.0 + i / 1000) for i in range(1, 200)]
     assert delays[0] == 0.249
     assert delays[1:] == [None] * 198
@@ -18,13 +24,35 @@ def test_a_burst_of_votes_becomes_one_trailing_push():
 
 def test_after_the_trailing_push_the_next_change_is_scheduled_again():
     t = Throttle(0.25)
-    t.fired("w", now=1.0)
+    assert pushed(t, "w", start=1.0, end=1.0) is None
     assert t.hit("w", now=1.1) == 0.15
-    t.fired("w", now=1.25)
+    assert pushed(t, "w", start=1.25, end=1.25) is None
     assert t.hit("w", now=1.3) == 0.2
+
+
+def test_a_change_while_a_push_is_in_flight_gets_one_more_push():
+    """The lost last vote: the trailing push read the count, then yielded while sending; a vote
+    committed meanwhile must not be folded into a push that can no longer see it."""
+    t = Throttle(0.25)
+    assert t.hit("w", now=1.0) == 0.0  # in flight from here
+    assert t.hit("w", now=1.01) is None  # during the read or the send
+    assert t.hit("w", now=1.02) is None
+    assert t.done("w", now=1.05) == 0.2  # exactly one more, at the interval's end
+    assert t.hit("w", now=1.1) is None  # folded into that one: it has not read yet
+    assert pushed(t, "w", start=1.25, end=1.3) is None  # nothing new arrived: quiet again
+    assert t.hit("w", now=1.6) == 0.0
+
+
+def test_overlapping_pushes_count_as_one_flight():
+    t = Throttle(0.25)
+    t.begin("w", now=1.0)  # a join pushes at once
+    assert t.hit("w", now=1.0) is None  # a vote while that push is in flight
+    t.begin("w", now=1.01)  # an open pushes at once too
+    assert t.done("w", now=1.02) is None  # one push still in flight: wait for it
+    assert t.done("w", now=1.03) == 0.23
 
 
 def test_rooms_are_throttled_independently():
     t = Throttle(0.25)
-    t.fired("a", now=1.0)
+    assert pushed(t, "a", start=1.0, end=1.0) is None
     assert t.hit("b", now=1.01) == 0.0
