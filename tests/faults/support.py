@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,22 @@ def choice_for(i: int) -> str:
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    """Run a scenario to its end in a thread of its own: the browser tests' Playwright keeps an
+    event loop running in the main thread for the whole session, where asyncio.run refuses."""
+    outcome: dict[str, Any] = {}
+
+    def main() -> None:
+        try:
+            outcome["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed to the test's thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=main, name="fault-scenario")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def start_cluster(
