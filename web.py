@@ -84,6 +84,13 @@ def client_key() -> str:
     return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def document_language() -> str:
+    """The language of a document (report, diagram, tables, bundle): ``?language=en``, else the
+    page's. ``?lang`` would switch the whole interface as well."""
+    wanted = request.args.get("language")
+    return wanted if wanted in i18n.LANGUAGES else lang()
+
+
 def attachment(data: bytes, mimetype: str, filename: str) -> Response:
     """A download: ``data`` saved as ``filename`` (an ASCII slug, so no header encoding)."""
     response = Response(data, mimetype=mimetype)

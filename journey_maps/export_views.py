@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
 import zoneinfo
 from typing import Any
 
@@ -22,7 +20,6 @@ from flask import (
 )
 
 from db import get_session
-from i18n import LANGUAGES
 from journey_maps import render as rendering
 from journey_maps import snapshots
 from journey_maps.analysis import gap_report
@@ -31,9 +28,18 @@ from journey_maps.export import findings_csv, findings_json, journey_dot
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.importing import import_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
-from web import _, attachment, error_text, facilitator_id, fail, lang, login_required
+from web import (
+    _,
+    attachment,
+    document_language,
+    error_text,
+    facilitator_id,
+    fail,
+    lang,
+    login_required,
+)
 from workshops import services
-from workshops.domain import WorkshopError
+from workshops.domain import WorkshopError, slug
 from workshops.live import broadcaster
 
 bp = Blueprint("journey_files", __name__, url_prefix="/f/w/<int:wid>/map")
@@ -52,24 +58,6 @@ try:
     LOCAL_TIME: dt.tzinfo = zoneinfo.ZoneInfo("Europe/Stockholm")
 except zoneinfo.ZoneInfoNotFoundError:  # a system without the time zone database
     LOCAL_TIME = dt.UTC
-
-
-def slug(text: str, fallback: str = "karta") -> str:
-    """A file-name-safe form of a title: ASCII, lower case, words joined by hyphens.
-
-    >>> slug("Barn och unga – Östra länet 2026"), slug("åäö"), slug("!!")
-    ('barn-och-unga-ostra-lanet-2026', 'aao', 'karta')
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return words[:60].rstrip("-") or fallback
-
-
-def _language() -> str:
-    """The language of a diagram: ``?language=en``, else the page's (``?lang`` would also
-    switch the whole interface)."""
-    wanted = request.args.get("language")
-    return wanted if wanted in LANGUAGES else lang()
 
 
 def when(moment: dt.datetime) -> str:
@@ -173,7 +161,7 @@ def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
         data = findings_csv(report).encode("utf-8-sig")
         return _attachment(data, name, f"{stem}.findings.csv")
     fmt = name.removeprefix("diagram.")
-    language = _language()
+    language = document_language()
     try:
         data = rendering.render(journey_dot(journey, report, lang=language), fmt)
     except rendering.GraphvizMissing:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ def project_bundle(
     threshold is withheld there, and the diagrams and findings hold no answers at all.
     """
     # the reports module renders through Flask; imported here so that this module loads without
-    from reports.render import report_html, report_pdf
+    from reports.render import report_files
 
     language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     project = get_project(session, project_id)
@@ -63,17 +62,15 @@ def project_bundle(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
             name = folder_name(workshop.title, workshop.date, taken)
+            pdf, html = report_files(session, workshop.id, lang=language)
             files: list[tuple[str, bytes]] = [
-                ("report.pdf", report_pdf(session, workshop.id, lang=language)),
-                ("report.html", report_html(session, workshop.id, lang=language).encode("utf-8")),
+                ("report.pdf", pdf),
+                ("report.html", html.encode("utf-8")),
             ]
             if workshop.kind == "ws2":
                 files += journey_files(session, workshop.id, lang=language)
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
-            # A report's PDF takes a second or two of CPU; under gevent (``make run``) a zero
-            # sleep lets the live rooms' pushes through between workshops.
-            time.sleep(0)
             folders.append(_folder(name, workshop, [filename for filename, _ in files]))
         text = readme_text(project.name, folders, lang=language, today=today or dt.date.today())
         archive.writestr(README, text.encode("utf-8"))

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from projects.services import assign_workshop, create_project
 from workshops import demo, services, voting
-from workshops.domain import may_answer
-from workshops.models import Facilitator, Project, Workshop
+from workshops.models import Facilitator, Project, Statement, Workshop
 
 PROJECT_NAME = "Ingen ska falla mellan stolarna"
 PROJECT_DESCRIPTION = (
@@ -74,7 +73,6 @@ ADULT_STATEMENTS = [
     ("Socialtjänst myndighet", "mandate", "others", "Samordning av insatser (SIP)", "nny"),
     ("Socialtjänst myndighet", "target_group", "others", "Personer under 18 år med missbruk", "nn"),
 ]
-CHOICES = {"y": "yes", "n": "no", "d": "discuss"}
 
 
 def ensure_demo_project(session: Session) -> int:
@@ -130,21 +128,7 @@ def ensure_adults_ws1_demo(session: Session, *, owner_id: int | None) -> int:
             perspective=perspective,
             texts=[text],
         )
-        voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
-        voters = [
-            person
-            for org, person in people
-            if may_answer(perspective=perspective, subject_org=orgs[subject], participant_org=org)
-        ]
-        for n, (person, answer) in enumerate(zip(voters, answers, strict=False)):
-            voting.cast_vote(
-                session,
-                participant_id=person.participant_id,
-                statement_id=sid,
-                choice=CHOICES[answer],
-                ballot_id=f"demo-adults-{sid}-{n}",
-            )
-        voting.close_statement(session, workshop_id=wid, statement_id=sid)
+        demo.vote_through(session, session.get_one(Statement, sid), people, answers)
     return wid
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from journey_maps.report import SEVERITIES
-from workshops.domain import TARGET_GROUPS, normalise_text
+from workshops.domain import TARGET_GROUPS, normalise_text, slug
 
 
 @dataclass(frozen=True)
@@ -296,9 +294,8 @@ def folder_name(title: str, date: dt.date | None, taken: set[str]) -> str:
     >>> folder_name("Åtgärder!", None, taken)
     'atgarder'
     """
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
-    base = f"{words or 'workshop'}-{date.isoformat()}" if date else words or "workshop"
+    words = slug(title, "workshop")
+    base = f"{words}-{date.isoformat()}" if date else words
     name, n = base, 1
     while name in taken:
         n += 1

@@ -8,13 +8,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from db import get_session
-from i18n import LANGUAGES
 from journey_maps import render as rendering
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from projects import services
 from projects.bundle import project_bundle
 from projects.overview import folder_name, share_text
-from web import _, attachment, error_text, fail, lang, login_required
+from web import _, attachment, document_language, error_text, fail, lang, login_required
 from workshops.domain import WorkshopError, parse_id
 
 bp = Blueprint("projects", __name__, url_prefix="/f/projects")
@@ -118,8 +117,6 @@ def bundle(pid: int) -> Any:
     """Everything as one ZIP, in ``?language=`` (else the page's language)."""
     session = get_session()
     project = services.get_project(session, pid)
-    wanted = request.args.get("language")
-    language = wanted if wanted in LANGUAGES else lang()
-    data = project_bundle(session, pid, lang=language)
+    data = project_bundle(session, pid, lang=document_language())
     filename = f"{folder_name(project.name, dt.date.today(), set())}.zip"
     return attachment(data, "application/zip", filename)

@@ -10,12 +10,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from db import get_session
-from i18n import LANGUAGES
-from journey_maps.export_views import slug
 from reports.archive import ArchiveError, archive_json, export_workshop, import_workshop
 from reports.tables import csv_zip, table_csv, tables_xlsx, workshop_tables
-from web import _, attachment, facilitator_id, lang, login_required
+from web import _, attachment, document_language, facilitator_id, lang, login_required
 from workshops import services
+from workshops.domain import slug
 
 bp = Blueprint("data", __name__, url_prefix="/f")
 
@@ -26,13 +25,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
 }
-
-
-def _language() -> str:
-    """The language of the tables: ``?language=en``, else the page's (``?lang`` would also
-    switch the whole interface)."""
-    wanted = request.args.get("language")
-    return wanted if wanted in LANGUAGES else lang()
 
 
 def _attachment(data: bytes, kind: str, filename: str) -> Response:
@@ -59,7 +51,7 @@ def download(wid: int, name: str) -> Any:
     if name == "workshop.json":
         document = export_workshop(session, wid)
         return _attachment(archive_json(document), "json", f"{stem}.workshop.json")
-    language = _language()
+    language = document_language()
     tables = workshop_tables(session, wid, lang=language)
     if name == "tables.xlsx":
         return _attachment(tables_xlsx(tables, language), "xlsx", f"{stem}-{language}.xlsx")

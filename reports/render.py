@@ -30,6 +30,7 @@ from reports.document import build_report
 STATIC = Path(__file__).resolve().parent.parent / "static"
 REPORT_CSS = STATIC / "css" / "report.css"
 MODES = ("draft", "version", "verifier")
+DRAW = "draw"  # render_report_html(diagram=DRAW): draw the journey diagram from the document
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,13 @@ def render_report_html(
     pdf: bool = False,
     standalone: bool = False,
     extra: dict[str, Any] | None = None,
+    diagram: str | None = DRAW,
 ) -> str:
     """The whole report page. ``changes`` (item key → "added"/"changed") marks what is new
     since the reader's last visit; ``note_forms`` adds a comment form to every item (the
     verifier's page, posting with ``token``). ``pdf`` leaves out the screen-only parts;
-    ``standalone`` puts the stylesheet into the page so that a downloaded file looks right."""
+    ``standalone`` puts the stylesheet into the page so that a downloaded file looks right.
+    ``diagram`` is the drawn journey as a data URI when the caller has it already."""
     if mode not in MODES:
         raise ValueError(f"unknown report mode {mode!r}")
     language = lang if lang in i18n.LANGUAGES else "sv"
@@ -80,7 +83,7 @@ def render_report_html(
         version=version,
         pdf=pdf,
         inline_css=REPORT_CSS.read_text(encoding="utf-8") if standalone else None,
-        diagram=diagram_data_uri(document, lang=language),
+        diagram=diagram_data_uri(document, lang=language) if diagram == DRAW else diagram,
         extra=extra or {},
     )
 
@@ -131,13 +134,13 @@ def report_pdf_from_document(
     )
 
 
-def report_html(session: Session, workshop_id: int, *, lang: str) -> str:
-    """The current report of a workshop as a standalone HTML page (for files and bundles)."""
-    return render_report_html(
-        build_report(session, workshop_id), lang=lang, mode="version", standalone=True
+def report_files(session: Session, workshop_id: int, *, lang: str) -> tuple[bytes, str]:
+    """The current report as a PDF and as a standalone HTML page, from one build of the
+    document and one drawing of its diagram (for bundles of many workshops)."""
+    document = build_report(session, workshop_id)
+    drawn = diagram_data_uri(document, lang=lang)
+    html = render_report_html(document, lang=lang, mode="version", standalone=True, diagram=drawn)
+    pdf = pdf_from_html(
+        render_report_html(document, lang=lang, mode="version", pdf=True, diagram=drawn)
     )
-
-
-def report_pdf(session: Session, workshop_id: int, *, lang: str) -> bytes:
-    """The current report of a workshop as a PDF."""
-    return report_pdf_from_document(build_report(session, workshop_id), lang=lang)
+    return pdf, html

@@ -19,14 +19,13 @@ from flask import (
 )
 
 from db import get_session
-from i18n import LANGUAGES
-from journey_maps.export_views import slug, when
+from journey_maps.export_views import when
 from reports import verification
 from reports.document import changed_items, iter_items
 from reports.render import render_report_html, report_pdf_from_document
-from web import _, attachment, client_key, error_text, fail, lang, login_required
+from web import _, attachment, client_key, document_language, error_text, fail, lang, login_required
 from workshops import domain, services
-from workshops.domain import WorkshopError
+from workshops.domain import WorkshopError, slug
 from workshops.voting import hash_token
 
 bp = Blueprint("verification", __name__, url_prefix="/f/w/<int:wid>/verification")
@@ -53,13 +52,8 @@ def anchor(key: str) -> str:
     return "item-" + re.sub(r"[:> ]", "-", key)
 
 
-def _report_language() -> str:
-    wanted = request.args.get("language")
-    return wanted if wanted in LANGUAGES else lang()
-
-
 def _pdf(document: dict[str, Any], *, title: str, number: int) -> Response:
-    report_lang = _report_language()
+    report_lang = document_language()
     data = report_pdf_from_document(document, lang=report_lang, version=number)
     return attachment(
         data, "application/pdf", f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
@@ -136,7 +130,7 @@ def version(wid: int, number: int) -> Any:
     )
     return render_report_html(
         document,
-        lang=_report_language(),
+        lang=document_language(),
         mode="version",
         changes={k: v for k, v in changes.items() if v != "removed"},
         version=number,

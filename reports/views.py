@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from db import get_session
-from i18n import LANGUAGES
-from journey_maps.export_views import slug
 from reports.document import build_report
 from reports.render import pdf_from_html, render_report_html
-from web import attachment, lang, login_required
+from web import attachment, document_language, login_required
 from workshops import services
+from workshops.domain import slug
 
 bp = Blueprint("reports", __name__, url_prefix="/f/w/<int:wid>/report")
-
-
-def _report_language() -> str:
-    """``?language=en`` writes the report in English without switching the interface."""
-    wanted = request.args.get("language")
-    return wanted if wanted in LANGUAGES else lang()
 
 
 @bp.get("/")
@@ -29,7 +22,7 @@ def page(wid: int) -> Any:
     """The current report as the organisations would read it, print-ready."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    report_lang = _report_language()
+    report_lang = document_language()
     toolbar = render_template("reports/_toolbar.html", workshop=workshop, report_lang=report_lang)
     return render_report_html(
         build_report(session, wid), lang=report_lang, mode="draft", extra={"toolbar": toolbar}
@@ -41,7 +34,7 @@ def page(wid: int) -> Any:
 def pdf(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    report_lang = _report_language()
+    report_lang = document_language()
     document = build_report(session, wid)
     data = pdf_from_html(render_report_html(document, lang=report_lang, mode="draft", pdf=True))
     name = f"{slug(workshop.title, 'workshop')}-{document['generated']}-{report_lang}.pdf"

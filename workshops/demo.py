@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from workshops import results, services, voting
 from workshops.catalogue import ORGANISATIONS
 from workshops.domain import may_answer
-from workshops.models import Facilitator, Organisation, Workshop
+from workshops.models import Facilitator, Organisation, Statement, Workshop
 
 DEMO_EMAIL = "demo@brygga.local"
 DEMO_PASSWORD = "brygga-demo-2026"
@@ -155,6 +155,7 @@ HELD_PEOPLE = {
     "NSPH": 1,
 }
 HELD_ANSWERS = "yyyy yyyn yndd nnnn nnny yyyy ynnd nnnd yyyy dddy yynn nnnn ynyn yyyd nndd"
+DEMO_CHOICES = {"y": "yes", "n": "no", "d": "discuss"}
 HELD_NOTES = {
     "Stödsamtal": (
         "action",
@@ -201,36 +202,42 @@ def ensure_held_demo(session: Session, *, owner_id: int) -> int:
         for name in orgs
     }
     patterns = HELD_ANSWERS.split()
-    choices = {"y": "yes", "n": "no", "d": "discuss"}
-    statements = services.get_workshop(session, wid).statements
-    for n, statement in enumerate(statements):
-        voting.open_statements(session, workshop_id=wid, statement_ids=[statement.id])
-        voters = [
-            p
-            for name, joined in people.items()
-            for p in joined
-            if may_answer(
-                perspective=statement.perspective,
-                subject_org=orgs[SUBJECT],
-                participant_org=orgs[name],
-            )
-        ]
+    everyone = [(orgs[name], p) for name, joined in people.items() for p in joined]
+    for n, statement in enumerate(services.get_workshop(session, wid).statements):
         pattern = patterns[n % len(patterns)]
-        for i, person in enumerate(voters):
-            voting.cast_vote(
-                session,
-                participant_id=person.participant_id,
-                statement_id=statement.id,
-                choice=choices[pattern[i % len(pattern)]],
-                ballot_id=f"demo-{statement.id}-{i}",
-            )
-        voting.close_statement(session, workshop_id=wid, statement_id=statement.id)
+        vote_through(session, statement, everyone, pattern * len(everyone))
         if statement.text in HELD_NOTES:
             outcome, note = HELD_NOTES[statement.text]
             results.record_discussion(
                 session, workshop_id=wid, statement_id=statement.id, note=note, outcome=outcome
             )
     return wid
+
+
+def vote_through(
+    session: Session, statement: Statement, people: list[tuple[int, voting.Joined]], answers: str
+) -> None:
+    """Open a demo statement, let those who may answer it answer in turn (the n-th of them gives
+    the n-th of ``answers``: y, n or d; a shorter string means fewer answered) and close it."""
+    voting.open_statements(session, workshop_id=statement.workshop_id, statement_ids=[statement.id])
+    voters = [
+        person
+        for org, person in people
+        if may_answer(
+            perspective=statement.perspective,
+            subject_org=statement.organisation_id,
+            participant_org=org,
+        )
+    ]
+    for n, (person, answer) in enumerate(zip(voters, answers, strict=False)):
+        voting.cast_vote(
+            session,
+            participant_id=person.participant_id,
+            statement_id=statement.id,
+            choice=DEMO_CHOICES[answer],
+            ballot_id=f"demo-{statement.id}-{n}",
+        )
+    voting.close_statement(session, workshop_id=statement.workshop_id, statement_id=statement.id)
 
 
 def ensure_ws2_demo(session: Session, *, owner_id: int) -> int:

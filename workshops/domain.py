@@ -472,6 +472,17 @@ class CsvError(ValueError):
         self.problems = list(problems)
 
 
+def slug(text: str, fallback: str = "karta") -> str:
+    """A file-name-safe form of a title: ASCII, lower case, words joined by hyphens.
+
+    >>> slug("Barn och unga – Östra länet 2026"), slug("åäö"), slug("!!")
+    ('barn-och-unga-ostra-lanet-2026', 'aao', 'karta')
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:60].rstrip("-") or fallback
+
+
 def clean_display_name(name: str | None) -> str | None:
     """Trim an optional display name; empty becomes None.
 

@@ -329,7 +329,7 @@ def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, pr
 
 
 def test_the_zip_holds_every_workshops_report_as_pdf_and_html(app, session, series, project):
-    # reports.render.report_html / report_pdf: written alongside (the reports package)
+    # reports.render.report_files: the report as PDF and HTML
     archive = bundle(app, session, project)
     for folder in FOLDERS:
         assert archive.read(f"{folder}/report.pdf").startswith(b"%PDF")
