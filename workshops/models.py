@@ -1,5 +1,5 @@
 """SQLAlchemy rows: facilitators, projects, workshops, organisations, participants, statements,
-votes, pre-workshop survey answers and proposed statements."""
+votes, pre-workshop survey answers, proposed statements and the audit log."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Facilitator(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(300))
+    # a project lead manages every workshop and project; a facilitator only the workshops they own
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -310,3 +312,24 @@ class StatementProposal(Base):
         CheckConstraint("topic in ('target_group', 'mandate')", name="topic"),
         CheckConstraint("state in ('proposed', 'accepted', 'rejected')", name="state"),
     )
+
+
+class AuditEvent(Base):
+    """One facilitator action (created, opened, exported, deleted …), kept after the workshop
+    is gone: the workshop is named by id and title, never through a foreign key, and nothing
+    about a participant is ever written here."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL")
+    )
+    # the facilitator's name at the time, so the line still reads after the account is gone
+    actor: Mapped[str] = mapped_column(String(120))
+    workshop_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    workshop_title: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    # a short machine-readable detail (JSON text): what changed, never an answer or a name
+    detail: Mapped[str | None] = mapped_column(Text)
