@@ -30,9 +30,14 @@ system-deps:
 	$(call debian,dot,graphviz fonts-dejavu-core,journey diagrams)
 	$(call debian,pdftoppm,poppler-utils,report PDF page checks)
 
-# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
-browser-deps:
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser);
+# the accessibility tests inject axe-core, installed from npm as package-lock.json pins it.
+browser-deps: node_modules/.package-lock.json
 	$(call debian,chromium,chromium fonts-dejavu-core,browser tests)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(call debian,npm,nodejs npm,accessibility tests)
+	npm ci --no-audit --no-fund
 
 run: $(STAMP) system-deps
 	$(BIN)/python serve.py

@@ -41,6 +41,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "BROADCAST_INTERVAL": float(env.get("BROADCAST_INTERVAL", "0.25")),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
         "TRUST_PROXY": env.get("TRUST_PROXY") == "1",
+        # Pages that may open a Socket.IO connection: None is this server's own origin only
+        # (engine.io compares the Origin header with the Host the request came to).
+        "ALLOWED_ORIGINS": _origins(env.get("ALLOWED_ORIGINS")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -50,7 +53,23 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # "migrate" (Alembic upgrade at start), "create_all" (tests) or "none" (production with
         # several workers: run `flask --app app upgrade-db` once before starting them)
         "DATABASE_SCHEMA": env.get("DATABASE_SCHEMA", "migrate"),
+        # Workshops older than this many days are flagged for deletion (0: never flagged);
+        # audit lines older than AUDIT_RETENTION_DAYS are pruned by `flask retention --delete`.
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "365")),
+        "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", "730")),
     }
+
+
+def _origins(raw: str | None) -> list[str] | None:
+    """``ALLOWED_ORIGINS``: comma-separated origins such as ``https://brygga.example.se``.
+
+    >>> _origins(" https://a.se, https://b.se/ ")
+    ['https://a.se', 'https://b.se']
+    >>> _origins("") is None
+    True
+    """
+    origins = [o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip()]
+    return origins or None
 
 
 def _message_queue(config: dict[str, Any]) -> dict[str, Any]:
@@ -95,10 +114,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from reports import verification_views
     from reports import views as report_views
     from roles import views as role_views
-    from workshops import api, auth_views, join_views, survey_views, views
+    from workshops import api, audit_views, auth_views, join_views, survey_views, views
 
     for blueprint in (
         auth_views.bp,
+        auth_views.accounts,  # project leads only (web.LEAD_ONLY_BLUEPRINTS)
         views.bp,
         role_views.bp,
         journey_views.bp,
@@ -112,6 +132,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         join_views.bp,
         api.bp,
         survey_views.bp,
+        audit_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -119,6 +140,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         **_message_queue(app.config),
+        cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,

@@ -1,4 +1,4 @@
-"""HTTP glue shared by every blueprint: language, facilitator login, CSRF, security headers."""
+"""HTTP glue shared by every blueprint: language, facilitator login and access, CSRF, headers."""
 
 from __future__ import annotations
 
@@ -22,13 +22,21 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.routing import IntegerConverter, Map
 
 import i18n
-from workshops.domain import WorkshopError
+from db import get_session
+from workshops import services
+from workshops.domain import MAX_ID, WorkshopError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CSRF_EXEMPT_PREFIXES = ("/socket.io", "/api/")
+# Whole blueprints only a project lead may use: every project and the accounts page.
+LEAD_ONLY_BLUEPRINTS = frozenset({"projects", "accounts"})
+# The view argument that names a workshop: every endpoint with it is a facilitator's, and only
+# the workshop's owner or a project lead gets past _authorise (docs/security.md).
+WORKSHOP_ARG = "wid"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -52,6 +60,24 @@ def error_text(exc: WorkshopError) -> str:
 def facilitator_id() -> int | None:
     fid = session.get("fid")
     return fid if isinstance(fid, int) else None
+
+
+def facilitator_is_lead() -> bool:
+    """Whether the logged-in facilitator is a project lead (asked once per request)."""
+    fid = facilitator_id()
+    if fid is None:
+        return False
+    if "is_lead" not in g:
+        g.is_lead = services.is_lead(get_session(), fid)
+    return cast(bool, g.is_lead)
+
+
+def may_manage(workshop_id: int) -> bool:
+    """Whether the logged-in facilitator owns the workshop or is a project lead."""
+    fid = facilitator_id()
+    return fid is not None and services.may_manage(
+        get_session(), facilitator_id=fid, workshop_id=workshop_id
+    )
 
 
 def login_required(view: F) -> F:
@@ -110,7 +136,18 @@ def fail(exc: WorkshopError, endpoint: str, status: int = 400, **values: Any) ->
     return redirect(url_for(endpoint, **values))
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route is a database id: a number no id column holds is a 404, not
+    an OverflowError from the database driver (found by tests/fuzz)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+
     @app.before_request
     def _language() -> Any:
         requested = request.args.get("lang")
@@ -124,11 +161,44 @@ def init_app(app: Flask) -> None:
                 abort(400, description="csrf")
         return None
 
+    @app.before_request
+    def _authorise() -> Any:
+        """The access model in one place rather than in each view: a workshop's pages (any
+        endpoint with a ``wid``) belong to its owner and the project leads, the projects and
+        accounts to the leads. Anyone else gets the 404 of a workshop that does not exist."""
+        args = request.view_args or {}
+        guarded = WORKSHOP_ARG in args or request.blueprint in LEAD_ONLY_BLUEPRINTS
+        if not guarded:
+            return None
+        if facilitator_id() is None:
+            # Also when a view forgot @login_required: deny by default.
+            if request.path.startswith("/api/") or wants_json():
+                key = "error.login_required"
+                return {"ok": False, "code": key, "error": _(key)}, 401
+            return redirect(url_for("auth.login", next=request.full_path))
+        allowed = request.blueprint not in LEAD_ONLY_BLUEPRINTS or facilitator_is_lead()
+        wid = args.get(WORKSHOP_ARG)
+        if allowed and isinstance(wid, int):
+            allowed = may_manage(wid)
+        # SQLite transactions begin IMMEDIATE: never carry the check's write lock into the view
+        get_session().rollback()
+        if not allowed:
+            abort(404)
+        return None
+
     @app.after_request
     def _headers(response: Response) -> Response:
         requested = request.args.get("lang")
         if requested in i18n.LANGUAGES:
-            response.set_cookie("lang", requested, max_age=365 * 86400, samesite="Lax")
+            # Read by the server only; Secure whenever the session cookie is (production).
+            response.set_cookie(
+                "lang",
+                requested,
+                max_age=365 * 86400,
+                samesite="Lax",
+                httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -144,6 +214,7 @@ def init_app(app: Flask) -> None:
             "lang": lang(),
             "csrf_token": csrf_token,
             "facilitator_id": facilitator_id(),
+            "is_lead": facilitator_is_lead,  # a function: most pages never ask
             "other_lang": "en" if lang() == "sv" else "sv",
             "catalogue": i18n.catalogue(lang()),
         }

@@ -247,13 +247,19 @@ def delete_snapshot(wid: int, sid: int) -> Any:
 def compare(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    sources = snapshots.compare_sources(session, wid)
+    sources = snapshots.compare_sources(session, wid, manager_id=facilitator_id())
     before = request.args.get("before") or _default_before(sources)
     after = request.args.get("after") or snapshots.LIVE
     result, status = None, 200
     if "before" in request.args or "after" in request.args:
         try:
-            result = snapshots.compare_maps(session, workshop_id=wid, before=before, after=after)
+            result = snapshots.compare_maps(
+                session,
+                workshop_id=wid,
+                before=before,
+                after=after,
+                manager_id=facilitator_id(),
+            )
         except WorkshopError as exc:
             flash(error_text(exc), "error")
             status = 400

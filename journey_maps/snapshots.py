@@ -18,6 +18,7 @@ from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.model import Journey
 from journey_maps.report import Figures
 from journey_maps.rows import JourneySnapshot
+from workshops import services as workshop_services
 from workshops.domain import WorkshopError
 from workshops.models import Facilitator, Workshop
 
@@ -183,9 +184,12 @@ def delete_snapshot(session: Session, *, workshop_id: int, snapshot_id: int) -> 
 # --- Comparing -------------------------------------------------------------------------------
 
 
-def compare_sources(session: Session, workshop_id: int) -> list[Source]:
+def compare_sources(
+    session: Session, workshop_id: int, *, manager_id: int | None = None
+) -> list[Source]:
     """What the compare form offers: the live map, every snapshot (newest first), then the
-    live maps of the other WS2 workshops (the other target group first: children vs adults)."""
+    live maps of the other WS2 workshops ``manager_id`` may manage (all when None; the other
+    target group first: children vs adults)."""
     workshop = _workshop(session, workshop_id)
     sources = [_live_source(workshop)]
     sources += [
@@ -199,11 +203,14 @@ def compare_sources(session: Session, workshop_id: int) -> list[Source]:
         )
         for s in list_snapshots(session, workshop_id)
     ]
-    others = session.scalars(
+    query = (
         select(Workshop)
         .where(Workshop.kind == "ws2", Workshop.id != workshop_id)
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     )
+    if manager_id is not None and not workshop_services.is_lead(session, manager_id):
+        query = query.where(Workshop.owner_id == manager_id)
+    others = session.scalars(query)
     ranked = sorted(others, key=lambda w: w.target_group == workshop.target_group)
     sources += [
         Source(
@@ -229,8 +236,11 @@ def _live_source(workshop: Workshop) -> Source:
     )
 
 
-def load_source(session: Session, *, workshop_id: int, ref: str) -> tuple[Source, dict[str, Any]]:
-    """The map ``ref`` names ("live", "snapshot:<id>", "workshop:<id>") and its document."""
+def load_source(
+    session: Session, *, workshop_id: int, ref: str, manager_id: int | None = None
+) -> tuple[Source, dict[str, Any]]:
+    """The map ``ref`` names ("live", "snapshot:<id>", "workshop:<id>") and its document; another
+    workshop's map only when ``manager_id`` (if given) may manage that workshop."""
     found = re.fullmatch(r"(live)|(snapshot|workshop):(\d{1,12})", ref or "")
     if found is None:
         raise WorkshopError("error.compare_unknown_map")
@@ -255,6 +265,10 @@ def load_source(session: Session, *, workshop_id: int, ref: str) -> tuple[Source
     other = session.get(Workshop, number)
     if other is None or other.kind != "ws2":
         raise WorkshopError("error.compare_unknown_map")
+    if manager_id is not None and not workshop_services.may_manage(
+        session, facilitator_id=manager_id, workshop_id=other.id
+    ):
+        raise WorkshopError("error.compare_unknown_map")
     source = Source(
         ref=f"workshop:{other.id}",
         kind="workshop",
@@ -266,12 +280,23 @@ def load_source(session: Session, *, workshop_id: int, ref: str) -> tuple[Source
     return source, live_document(session, other.id)
 
 
-def compare_maps(session: Session, *, workshop_id: int, before: str, after: str) -> MapComparison:
+def compare_maps(
+    session: Session,
+    *,
+    workshop_id: int,
+    before: str,
+    after: str,
+    manager_id: int | None = None,
+) -> MapComparison:
     """Compare two maps finding by finding: closed, opened and persisting findings and both
     sets of figures. Maps of two different workshops have different stage ids, so their
     stages are matched by label first."""
-    before_source, before_doc = load_source(session, workshop_id=workshop_id, ref=before)
-    after_source, after_doc = load_source(session, workshop_id=workshop_id, ref=after)
+    before_source, before_doc = load_source(
+        session, workshop_id=workshop_id, ref=before, manager_id=manager_id
+    )
+    after_source, after_doc = load_source(
+        session, workshop_id=workshop_id, ref=after, manager_id=manager_id
+    )
     if before_source.ref == after_source.ref:
         raise WorkshopError("error.compare_same_map")
     across = before_source.workshop_id != after_source.workshop_id

@@ -109,6 +109,12 @@ def html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+class HtmlLabel(str):
+    """A Graphviz HTML-like label (``<<TABLE …>>``) built here from escaped parts. Only these go
+    into DOT unquoted: text that merely starts with "<" (a workshop title, a stage name) is
+    quoted like any other."""
+
+
 def attr_list(**attributes: object) -> str:
     """A DOT attribute list; ``None`` values are left out and HTML-like labels stay unquoted.
 
@@ -118,6 +124,8 @@ def attr_list(**attributes: object) -> str:
     [shape="box", width="0.3", constraint="false"]
     >>> attr_list()
     ''
+    >>> print(attr_list(label="<script>x</script> – nuläge", legend=HtmlLabel("<<B>x</B>>")))
+    [label="<script>x</script> – nuläge", legend=<<B>x</B>>]
     """
     parts = []
     for key, value in attributes.items():
@@ -126,7 +134,7 @@ def attr_list(**attributes: object) -> str:
         if isinstance(value, bool):
             value = "true" if value else "false"
         text = str(value)
-        parts.append(f"{key}={text}" if text.startswith("<") else f"{key}={quote(text)}")
+        parts.append(f"{key}={text}" if isinstance(value, HtmlLabel) else f"{key}={quote(text)}")
     return "[" + ", ".join(parts) + "]" if parts else ""
 
 
@@ -198,7 +206,7 @@ def principal_fill(principals: Iterable[str]) -> tuple[str, str]:
     return "striped", ":".join(colours)
 
 
-def legend_table(words: dict[str, str], lang: str) -> str:
+def legend_table(words: dict[str, str], lang: str) -> HtmlLabel:
     """The legend as an HTML-like label: markers, lines, principals and the honesty line.
 
     Examples
@@ -232,7 +240,7 @@ def legend_table(words: dict[str, str], lang: str) -> str:
         rows.append(f'<TR><TD COLSPAN="2" BGCOLOR="{colour}">{name}</TD></TR>')
     honesty = HONESTY_SV if lang == "sv" else HONESTY_EN
     rows.append(f'<TR><TD COLSPAN="2"><I>{html_escape(honesty)}</I></TD></TR>')
-    return (
+    return HtmlLabel(
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
         + "".join(rows)
         + "</TABLE>>"

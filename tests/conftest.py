@@ -87,37 +87,46 @@ def logged_in(client: FlaskClient, facilitator: int) -> FlaskClient:
     return client
 
 
+def seed_ws1(
+    s: Any, *, owner: int, title: str = "WS1 test"
+) -> tuple[int, dict[str, int], list[int], list[int]]:
+    """Habilitering, BUP and Elevhälsa; two own and two others' statements about Habilitering.
+    Returns the workshop id, the organisations by name, the own and the others' statement ids."""
+    wid = services.create_workshop(
+        s, owner_id=owner, title=title, date=None, target_group="children"
+    )
+    orgs = {
+        name: services.add_organisation(s, workshop_id=wid, name=name, principal=principal)
+        for name, principal in [
+            ("Habilitering", "region"),
+            ("BUP", "region"),
+            ("Elevhälsa", "municipality"),
+        ]
+    }
+    own = services.add_statements(
+        s,
+        workshop_id=wid,
+        organisation_id=orgs["Habilitering"],
+        topic="target_group",
+        perspective="own",
+        texts=["Barn och unga 0–18 år", "Barn med enbart autism t.o.m. 6 år"],
+    )
+    others = services.add_statements(
+        s,
+        workshop_id=wid,
+        organisation_id=orgs["Habilitering"],
+        topic="mandate",
+        perspective="others",
+        texts=["Stödsamtal", "Utredning"],
+    )
+    return wid, orgs, own, others
+
+
 @pytest.fixture
 def demo(app: Flask, facilitator: int) -> Demo:
     """Habilitering and two other organisations; own and others' statements about Hab."""
     with session_scope(app) as s:
-        wid = services.create_workshop(
-            s, owner_id=facilitator, title="WS1 test", date=None, target_group="children"
-        )
-        orgs = {
-            name: services.add_organisation(s, workshop_id=wid, name=name, principal=principal)
-            for name, principal in [
-                ("Habilitering", "region"),
-                ("BUP", "region"),
-                ("Elevhälsa", "municipality"),
-            ]
-        }
-        own = services.add_statements(
-            s,
-            workshop_id=wid,
-            organisation_id=orgs["Habilitering"],
-            topic="target_group",
-            perspective="own",
-            texts=["Barn och unga 0–18 år", "Barn med enbart autism t.o.m. 6 år"],
-        )
-        others = services.add_statements(
-            s,
-            workshop_id=wid,
-            organisation_id=orgs["Habilitering"],
-            topic="mandate",
-            perspective="others",
-            texts=["Stödsamtal", "Utredning"],
-        )
+        wid, orgs, own, others = seed_ws1(s, owner=facilitator)
         code = services.get_workshop(s, wid).join_code
     return Demo(wid, code, orgs, own, others)
 

@@ -1,4 +1,4 @@
-"""Facilitator login and logout."""
+"""Facilitator login and logout; the project lead's accounts page."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from db import get_session
-from web import _, client_key
-from workshops import services, voting
+from web import _, client_key, error_text, login_required
+from workshops import domain, services, voting
+from workshops.domain import WorkshopError
 
 bp = Blueprint("auth", __name__)
+# Project leads only: web.LEAD_ONLY_BLUEPRINTS names this blueprint.
+accounts = Blueprint("accounts", __name__, url_prefix="/f/accounts")
 
 LOGIN_FAILURES_ALLOWED = 10
 LOGIN_WINDOW_SECONDS = 900
@@ -48,3 +51,55 @@ def login() -> Any:
 def logout() -> Any:
     session.pop("fid", None)
     return redirect(url_for("auth.login"))
+
+
+@accounts.get("/")
+@login_required
+def index() -> Any:
+    return _accounts_page(form={})
+
+
+def _accounts_page(*, form: Any, status: int = 200) -> Any:
+    session = get_session()
+    return render_template(
+        "auth/accounts.html",
+        accounts=services.list_facilitators(session),
+        workshops=services.list_workshops(session),
+        form=form,
+    ), status
+
+
+@accounts.post("/")
+@login_required
+def create() -> Any:
+    form = request.form
+    try:
+        services.create_facilitator(
+            get_session(),
+            email=form.get("email", ""),
+            name=form.get("name", ""),
+            password=form.get("password", ""),
+            is_lead=form.get("is_lead") == "1",
+        )
+    except WorkshopError as exc:
+        flash(error_text(exc), "error")
+        return _accounts_page(form=form, status=400)
+    flash(_("flash.account_created"), "ok")
+    return redirect(url_for("accounts.index"))
+
+
+@accounts.post("/handover")
+@login_required
+def hand_over() -> Any:
+    form = request.form
+    try:
+        services.hand_over_workshop(
+            get_session(),
+            workshop_id=domain.parse_id(form.get("workshop_id", "")),
+            owner_id=domain.parse_id(form.get("owner_id", "")),
+        )
+    except WorkshopError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("accounts.index", _anchor="handover"))
+    flash(_("flash.handed_over"), "ok")
+    return redirect(url_for("accounts.index", _anchor="handover"))

@@ -100,8 +100,13 @@ def ensure_demo(session: Session) -> DemoInfo:
     """Create the demo facilitator and workshop if missing; safe to run every start."""
     fid = session.scalar(select(Facilitator.id).where(Facilitator.email == DEMO_EMAIL))
     if fid is None:
+        # a project lead, so that the demo login shows every workshop and the projects
         fid = services.create_facilitator(
-            session, email=DEMO_EMAIL, name="Demo facilitator", password=DEMO_PASSWORD
+            session,
+            email=DEMO_EMAIL,
+            name="Demo facilitator",
+            password=DEMO_PASSWORD,
+            is_lead=True,
         )
     workshop = session.scalar(select(Workshop).where(Workshop.title == DEMO_TITLE))
     if workshop is None:

@@ -564,3 +564,23 @@ def check_ballot(statement_id: object, choice: object, ballot_id: object) -> tup
     if not isinstance(ballot_id, str) or not BALLOT_ID.match(ballot_id):
         raise WorkshopError("error.bad_ballot")
     return sid, str(choice), ballot_id
+
+
+def within_rate(
+    recent: list[float], *, now: float, limit: int, window: float
+) -> tuple[bool, list[float]]:
+    """A sliding-window rate limit: whether one more event is allowed at ``now`` given the
+    times of the recent ones, and the times to keep (the allowed event included).
+
+    >>> ok, kept = within_rate([], now=100.0, limit=2, window=10.0)
+    >>> ok, kept
+    (True, [100.0])
+    >>> within_rate([95.0, 99.0], now=100.0, limit=2, window=10.0)
+    (False, [95.0, 99.0])
+    >>> within_rate([89.0, 99.0], now=100.0, limit=2, window=10.0)
+    (True, [99.0, 100.0])
+    """
+    kept = [t for t in recent if isinstance(t, int | float) and now - t < window]
+    if len(kept) >= limit:
+        return False, kept
+    return True, [*kept, now]

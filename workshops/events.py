@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask import session as cookie_session
 from flask_socketio import Namespace, emit, join_room
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 import i18n
 from db import get_session
-from workshops import domain, voting
+from workshops import domain, services, voting
+from workshops.ballots import Ballot
 from workshops.domain import WorkshopError
+from workshops.group_commit import GroupCommit
 from workshops.live import broadcaster, room, state_for
 
 MAX_PAYLOAD_CHARS = 2048
+# A phone may change its answer freely; a script hammering the server may not.
+VOTES_PER_WINDOW = 30
+VOTE_WINDOW = 10.0
+
+
+def ballot_box(app: Flask) -> GroupCommit[Ballot, voting.VoteResult]:
+    """This process's group commit for ballots (created on first use)."""
+    box: GroupCommit[Ballot, voting.VoteResult] | None = app.extensions.get("brygga.ballot_box")
+    if box is None:
+        socketio = app.extensions["socketio"]
+        box = GroupCommit(max_batch=200, pause=lambda: socketio.sleep(0))
+        app.extensions["brygga.ballot_box"] = box
+    return box
+
+
+def _write_ballots(batch: list[Ballot]) -> list[voting.VoteResult | BaseException]:
+    """The leader's write, through its own event's session."""
+    return list(voting.cast_votes(get_session(), batch))
 
 
 def _ack_error(key: str, lang: str, **params: Any) -> dict[str, Any]:
@@ -43,6 +65,15 @@ def _payload(data: Any) -> dict[str, Any]:
 def _connection() -> dict[str, Any] | None:
     conn = cookie_session.get("live")
     return conn if isinstance(conn, dict) else None
+
+
+def _may_watch(session: Session, workshop_id: object) -> bool:
+    """A console or projector: the logged-in facilitator owns the workshop or is a project lead
+    (the same rule as web._authorise for the workshop's pages)."""
+    fid = cookie_session.get("fid")
+    if not isinstance(fid, int) or type(workshop_id) is not int:
+        return False
+    return services.may_manage(session, facilitator_id=fid, workshop_id=workshop_id)
 
 
 class LiveNamespace(Namespace):
@@ -76,7 +107,8 @@ class LiveNamespace(Namespace):
     def _database_failed(self) -> dict[str, Any]:
         current_app.logger.exception("database failure in a /live event")
         conn = _connection()
-        return _ack_error("error.page.500", conn["lang"] if conn else "sv")
+        # "retry": the phone keeps the ballot and sends it again after a pause
+        return {**_ack_error("error.page.500", conn["lang"] if conn else "sv"), "retry": True}
 
     def on_connect(self, auth: Any = None) -> bool:
         """Anyone opening the live page; refused unless joined or logged in."""
@@ -100,11 +132,7 @@ class LiveNamespace(Namespace):
             join_room(room(info.workshop_id, "phones"))
         elif role in ("facilitator", "projector"):
             wid = auth.get("workshop_id")
-            if not isinstance(cookie_session.get("fid"), int) or not isinstance(wid, int):
-                return False
-            try:
-                voting.room_state(session, wid, audience="phones")
-            except WorkshopError:
+            if not _may_watch(session, wid):
                 return False
             conn.update(kind=role, wid=wid)
             join_room(room(wid, role))
@@ -132,24 +160,33 @@ class LiveNamespace(Namespace):
         return {"ok": True, "state": self._state(conn)}
 
     def on_cast_vote(self, data: Any = None) -> dict[str, Any]:
-        """A phone answers an open statement: ``{statement_id, choice, ballot_id, comment?}``."""
+        """A phone answers an open statement: ``{statement_id, choice, ballot_id, comment?}``.
+
+        The ballot joins whatever else is being written at the moment (one transaction per
+        batch, ``workshops.group_commit``); the acknowledgement comes after its commit.
+        """
         conn = _connection()
         lang = conn["lang"] if conn else "sv"
         if conn is None or conn.get("kind") != "participant":
             return _ack_error("error.not_joined", lang)
+        allowed, conn["recent"] = domain.within_rate(
+            conn.get("recent", []), now=time.monotonic(), limit=VOTES_PER_WINDOW, window=VOTE_WINDOW
+        )
+        if not allowed:
+            return _ack_error("error.rate_limited", lang)
         try:
             payload = _payload(data)
             statement_id, choice, ballot_id = domain.check_ballot(
                 payload.get("statement_id"), payload.get("choice"), payload.get("ballot_id")
             )
-            result = voting.cast_vote(
-                get_session(),
-                participant_id=conn["pid"],
-                statement_id=statement_id,
-                choice=choice,
-                ballot_id=ballot_id,
-                comment=domain.clean_comment(payload.get("comment")),
+            ballot = Ballot(
+                conn["pid"],
+                statement_id,
+                choice,
+                ballot_id,
+                domain.clean_comment(payload.get("comment")),
             )
+            result = ballot_box(current_app).submit(ballot, _write_ballots)
         except WorkshopError as exc:
             return _ack_error(exc.key, lang, **exc.params)
         broadcaster(current_app).changed(result.workshop_id)

@@ -99,7 +99,8 @@ def join_with_form(workshop: Workshop, template: str) -> Any | None:
     session.permanent = True
     from workshops.live import broadcaster
 
-    broadcaster(current_app).push_now(workshop.id)
+    # throttled: a room of hundreds joining at once gets a few pushes, not one per phone each
+    broadcaster(current_app).changed(workshop.id)
     return None
 
 
@@ -126,6 +127,38 @@ def leave(code: str) -> Any:
     tokens.pop(code.upper(), None)
     session["pt"] = tokens
     return redirect(url_for("join.enter_code"))
+
+
+@bp.route(f"/{CODE_RULE}/withdraw", methods=["GET", "POST"])
+def withdraw(code: str) -> Any:
+    """A participant deletes their own answers: a confirmation page, then the deletion."""
+    code = code.upper()
+    db = get_session()
+    info = voting.participant_for_token(db, _tokens().get(code))
+    if request.method == "GET":
+        if info is None:
+            return redirect(url_for("join.pick", code=code))
+        return render_template("participant/withdraw.html", me=info)
+    if info is not None:
+        from journey_maps.events import TOPIC
+        from workshops import privacy
+        from workshops.live import broadcaster
+
+        gone = privacy.withdraw_participant(db, participant_id=info.id)
+        live = broadcaster(current_app)
+        live.push_now(gone.workshop_id)
+        if gone.kind == "ws2":
+            live.push_now(gone.workshop_id, TOPIC)
+    tokens = _tokens()
+    tokens.pop(code, None)
+    session["pt"] = tokens
+    return redirect(url_for("join.withdrawn", code=code))
+
+
+@bp.get(f"/{CODE_RULE}/withdrawn")
+def withdrawn(code: str) -> Any:
+    """Said after a withdrawal (or a second press of the button): nothing is kept; join again."""
+    return render_template("participant/withdrawn.html", code=code.upper())
 
 
 @bp.get(f"/qr/{CODE_RULE}.svg")

@@ -22,8 +22,11 @@ MIN_PASSWORD_LENGTH = 10
 # --- Facilitators ----------------------------------------------------------------------------
 
 
-def create_facilitator(session: Session, *, email: str, name: str, password: str) -> int:
-    """Create a facilitator account with a hashed password."""
+def create_facilitator(
+    session: Session, *, email: str, name: str, password: str, is_lead: bool = False
+) -> int:
+    """Create a facilitator account with a hashed password; a project lead (``is_lead``)
+    manages every workshop and project, anyone else only the workshops they own."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise WorkshopError("error.bad_email")
@@ -32,7 +35,10 @@ def create_facilitator(session: Session, *, email: str, name: str, password: str
     if session.scalar(select(Facilitator.id).where(Facilitator.email == email)) is not None:
         raise WorkshopError("error.email_taken")
     row = Facilitator(
-        email=email, name=name.strip() or email, password_hash=generate_password_hash(password)
+        email=email,
+        name=name.strip() or email,
+        password_hash=generate_password_hash(password),
+        is_lead=is_lead,
     )
     session.add(row)
     session.commit()
@@ -50,6 +56,50 @@ def authenticate(session: Session, *, email: str, password: str) -> int | None:
 def facilitator_name(session: Session, facilitator_id: int) -> str | None:
     row = session.get(Facilitator, facilitator_id)
     return row.name if row else None
+
+
+# --- Who manages what ------------------------------------------------------------------------
+
+
+def is_lead(session: Session, facilitator_id: int) -> bool:
+    """Whether the account is a project lead (an unknown account is not)."""
+    row = session.get(Facilitator, facilitator_id)
+    return bool(row and row.is_lead)
+
+
+def may_manage(session: Session, *, facilitator_id: int, workshop_id: int) -> bool:
+    """Whether the facilitator may prepare, run, read and delete the workshop: its owner or a
+    project lead. Nobody manages an unknown workshop, and only leads one without an owner."""
+    found = session.execute(select(Workshop.owner_id).where(Workshop.id == workshop_id)).first()
+    if found is None:
+        return False
+    return found.owner_id == facilitator_id or is_lead(session, facilitator_id)
+
+
+def list_facilitators(session: Session) -> list[dict[str, object]]:
+    """Every account with the number of workshops it owns, leads first, then by name."""
+    owned = (
+        select(Workshop.owner_id, func.count().label("n")).group_by(Workshop.owner_id).subquery()
+    )
+    rows = session.execute(
+        select(Facilitator, owned.c.n)
+        .outerjoin(owned, owned.c.owner_id == Facilitator.id)
+        .order_by(Facilitator.is_lead.desc(), Facilitator.name, Facilitator.id)
+    ).all()
+    return [
+        {"id": f.id, "email": f.email, "name": f.name, "is_lead": f.is_lead, "workshops": n or 0}
+        for f, n in rows
+    ]
+
+
+def hand_over_workshop(session: Session, *, workshop_id: int, owner_id: int) -> None:
+    """Make another facilitator the workshop's owner (the previous owner loses it unless a
+    lead)."""
+    workshop = get_workshop(session, workshop_id)
+    if session.get(Facilitator, owner_id) is None:
+        raise WorkshopError("error.facilitator_not_found")
+    workshop.owner_id = owner_id
+    session.commit()
 
 
 # --- Workshops -------------------------------------------------------------------------------
@@ -149,8 +199,9 @@ def get_workshop(session: Session, workshop_id: int) -> Workshop:
     return workshop
 
 
-def list_workshops(session: Session) -> list[dict[str, object]]:
-    """Every workshop with its number of participants and statements, newest first."""
+def list_workshops(session: Session, *, manager_id: int | None = None) -> list[dict[str, object]]:
+    """The workshops ``manager_id`` may manage (every workshop when None) with their number of
+    participants and statements, newest first."""
     participants = (
         select(Participant.workshop_id, func.count().label("n"))
         .group_by(Participant.workshop_id)
@@ -161,12 +212,15 @@ def list_workshops(session: Session) -> list[dict[str, object]]:
         .group_by(Statement.workshop_id)
         .subquery()
     )
-    rows = session.execute(
+    query = (
         select(Workshop, participants.c.n, statements.c.n)
         .outerjoin(participants, participants.c.workshop_id == Workshop.id)
         .outerjoin(statements, statements.c.workshop_id == Workshop.id)
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
-    ).all()
+    )
+    if manager_id is not None and not is_lead(session, manager_id):
+        query = query.where(Workshop.owner_id == manager_id)
+    rows = session.execute(query).all()
     return [
         {
             "id": w.id,
@@ -174,8 +228,10 @@ def list_workshops(session: Session) -> list[dict[str, object]]:
             "date": w.date,
             "target_group": w.target_group,
             "join_code": w.join_code,
+            "owner_id": w.owner_id,
             "participants": p or 0,
             "statements": s or 0,
+            "created_at": w.created_at,
         }
         for w, p, s in rows
     ]

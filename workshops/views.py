@@ -35,7 +35,8 @@ def _int(raw: Any) -> int:
 @login_required
 def dashboard() -> Any:
     return render_template(
-        "facilitator/dashboard.html", workshops=services.list_workshops(get_session())
+        "facilitator/dashboard.html",
+        workshops=services.list_workshops(get_session(), manager_id=facilitator_id()),
     )
 
 

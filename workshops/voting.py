@@ -8,15 +8,16 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from roles.models import WorkshopRole
-from workshops import domain
+from workshops import ballots, domain
+from workshops.ballots import Ballot
 from workshops.domain import WorkshopError
 from workshops.models import (
     Organisation,
@@ -28,6 +29,53 @@ from workshops.models import (
     Workshop,
     utcnow,
 )
+
+# Core tables for the vote path, where a burst makes the ORM's per-row work the bottleneck
+STATEMENTS = cast(Table, Statement.__table__)
+WORKSHOPS = cast(Table, Workshop.__table__)
+PARTICIPANTS = cast(Table, Participant.__table__)
+VOTES = cast(Table, Vote.__table__)
+VOTE_EVENTS = cast(Table, VoteEvent.__table__)
+
+
+def _upsert_votes(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE for many votes at once (the new values from EXCLUDED)."""
+    stmt = dialect.insert(VOTES)
+    return stmt.on_conflict_do_update(
+        index_elements=["statement_id", "participant_id"],
+        set_={
+            name: stmt.excluded[name] for name in ("choice", "comment", "ballot_id", "updated_at")
+        },
+    )
+
+
+# Built once: a burst runs them thousands of times, and building is most of their cost
+_IDS: Any = bindparam("ids", expanding=True)
+_STATEMENT_FACTS = (
+    select(
+        STATEMENTS.c.id,
+        STATEMENTS.c.workshop_id,
+        STATEMENTS.c.state,
+        STATEMENTS.c.hidden,
+        STATEMENTS.c.perspective,
+        STATEMENTS.c.organisation_id,
+        WORKSHOPS.c.everyone_may_answer,
+    )
+    .join(WORKSHOPS, WORKSHOPS.c.id == STATEMENTS.c.workshop_id)
+    .where(STATEMENTS.c.id.in_(_IDS))
+    .with_for_update(read=True, of=STATEMENTS)
+)
+_PARTICIPANT_FACTS = select(
+    PARTICIPANTS.c.id, PARTICIPANTS.c.workshop_id, PARTICIPANTS.c.organisation_id
+).where(PARTICIPANTS.c.id.in_(_IDS))
+_SEEN_BALLOTS = select(
+    VOTE_EVENTS.c.ballot_id,
+    VOTE_EVENTS.c.participant_id,
+    VOTE_EVENTS.c.statement_id,
+    VOTE_EVENTS.c.choice,
+).where(VOTE_EVENTS.c.ballot_id.in_(_IDS))
+_INSERT_EVENTS = VOTE_EVENTS.insert()
+_VOTE_UPSERT = {"sqlite": _upsert_votes(sqlite), "postgresql": _upsert_votes(postgresql)}
 
 JOIN_FAILURES_ALLOWED = 10
 JOIN_WINDOW_SECONDS = 600
@@ -248,80 +296,102 @@ def cast_vote(
     ballot_id: str,
     comment: str | None = None,
 ) -> VoteResult:
-    """Record a participant's current answer to an open statement (with an optional comment).
+    """Record a participant's current answer to an open statement (with an optional comment):
+    a batch of one (``cast_votes``, whose rules are ``ballots.judge``).
 
     Idempotent by ``ballot_id``: a ballot seen before changes nothing and succeeds again.
     The statement row is read with a shared lock (PostgreSQL) or inside an immediate
     transaction (SQLite), so a vote and a close of the same statement are strictly ordered.
     """
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise WorkshopError("error.not_joined")
-    seen = session.scalar(select(VoteEvent).where(VoteEvent.ballot_id == ballot_id))
-    if seen is not None:
-        return _retried(session, seen, participant)
-    statement = session.scalar(
-        select(Statement).where(Statement.id == statement_id).with_for_update(read=True)
+    [result] = cast_votes(
+        session, [Ballot(participant_id, statement_id, choice, ballot_id, comment)]
     )
-    if statement is None or statement.workshop_id != participant.workshop_id:
-        raise WorkshopError("error.statement_not_found")
-    if statement.hidden or statement.state != "open":
-        raise WorkshopError("error.statement_closed")
-    everyone = session.scalar(
-        select(Workshop.everyone_may_answer).where(Workshop.id == statement.workshop_id)
-    )
-    if not domain.may_answer(
-        perspective=statement.perspective,
-        subject_org=statement.organisation_id,
-        participant_org=participant.organisation_id,
-        everyone=bool(everyone),
-    ):
-        raise WorkshopError("error.not_eligible")
-    now = utcnow()
-    try:
-        session.add(
-            VoteEvent(
-                ballot_id=ballot_id,
-                statement_id=statement_id,
-                participant_id=participant_id,
-                choice=choice,
-                created_at=now,
-            )
-        )
-        _upsert(
-            session,
-            Vote,
-            {
-                "statement_id": statement_id,
-                "participant_id": participant_id,
-                "choice": choice,
-                "comment": comment,
-                "ballot_id": ballot_id,
-                "updated_at": now,
-            },
-            index=["statement_id", "participant_id"],
-            set_={"choice": choice, "comment": comment, "ballot_id": ballot_id, "updated_at": now},
-        )
-        session.commit()
-    except IntegrityError:
-        # The same ballot arrived twice at once; the other copy won.
-        session.rollback()
-        seen = session.scalar(select(VoteEvent).where(VoteEvent.ballot_id == ballot_id))
-        if seen is None:
-            raise
-        return _retried(session, seen, participant)
-    return VoteResult(statement.workshop_id, statement_id, choice, retried=False)
-
-
-def _retried(session: Session, seen: VoteEvent, participant: Participant) -> VoteResult:
-    # Read everything before ending the transaction: touching an expired row afterwards
-    # would silently open a new one (and, on SQLite, hold the write lock).
-    result = VoteResult(participant.workshop_id, seen.statement_id, seen.choice, retried=True)
-    owner = seen.participant_id
-    session.rollback()
-    if owner != participant.id:
-        raise WorkshopError("error.bad_ballot")
+    if isinstance(result, WorkshopError):
+        raise result
     return result
+
+
+def cast_votes(session: Session, batch: list[Ballot]) -> list[VoteResult | WorkshopError]:
+    """Record a batch of ballots in one transaction (three reads for the whole batch, two
+    writes, one commit), each judged by ``ballots.judge``.
+
+    The statements are read with a shared lock (PostgreSQL) or inside the immediate
+    transaction (SQLite), so a close of a statement is ordered against the whole batch. When
+    another process stored one of these ballot ids in the meantime (a phone that resent through
+    the other server), the batch is rolled back and each ballot cast on its own; a single
+    ballot is read and judged once more, and now finds the copy that won.
+    """
+    try:
+        return _write_batch(session, batch)
+    except IntegrityError:
+        session.rollback()
+    if len(batch) > 1:
+        return [cast_votes(session, [ballot])[0] for ballot in batch]
+    return _write_batch(session, batch)
+
+
+def _write_batch(session: Session, batch: list[Ballot]) -> list[VoteResult | WorkshopError]:
+    conn = session.connection()
+    statements = {
+        row.id: ballots.StatementFacts(
+            row.workshop_id,
+            row.state,
+            bool(row.hidden),
+            row.perspective,
+            row.organisation_id,
+            bool(row.everyone_may_answer),
+        )
+        for row in conn.execute(_STATEMENT_FACTS, {"ids": list({b.statement_id for b in batch})})
+    }
+    participants = {
+        row.id: ballots.ParticipantFacts(row.workshop_id, row.organisation_id)
+        for row in conn.execute(
+            _PARTICIPANT_FACTS, {"ids": list({b.participant_id for b in batch})}
+        )
+    }
+    seen = {
+        row.ballot_id: ballots.Seen(row.participant_id, row.statement_id, row.choice)
+        for row in conn.execute(_SEEN_BALLOTS, {"ids": list({b.ballot_id for b in batch})})
+    }
+    verdicts = ballots.judge(batch, statements=statements, participants=participants, seen=seen)
+    now = utcnow()
+    events = [
+        {
+            "ballot_id": b.ballot_id,
+            "statement_id": b.statement_id,
+            "participant_id": b.participant_id,
+            "choice": b.choice,
+            "created_at": now,
+        }
+        for b, v in zip(batch, verdicts, strict=True)
+        if v.accepted
+    ]
+    if events:
+        conn.execute(_INSERT_EVENTS, events)
+        conn.execute(
+            _VOTE_UPSERT[conn.dialect.name],
+            [
+                {
+                    "statement_id": b.statement_id,
+                    "participant_id": b.participant_id,
+                    "choice": b.choice,
+                    "comment": b.comment,
+                    "ballot_id": b.ballot_id,
+                    "updated_at": now,
+                }
+                for b in ballots.latest_answers(batch, verdicts)
+            ],
+        )
+    session.commit()
+    return [_outcome(v) for v in verdicts]
+
+
+def _outcome(verdict: ballots.Verdict) -> VoteResult | WorkshopError:
+    if verdict.error is not None or verdict.workshop_id is None:
+        return WorkshopError(verdict.error or "error.statement_not_found")
+    return VoteResult(
+        verdict.workshop_id, verdict.statement_id, verdict.choice, retried=verdict.retried
+    )
 
 
 # --- The room's state ------------------------------------------------------------------------

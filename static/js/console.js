@@ -39,6 +39,19 @@
     return b;
   }
 
+  /* Redraw ``box`` and give the focus back to the control with the same data-focus-key, else to
+     the first of ``fallbacks`` found: a keyboard user keeps their place when a push redraws. */
+  function keepFocus(box, draw, fallbacks) {
+    var active = document.activeElement;
+    var key = active && box.contains(active) ? active.dataset.focusKey : null;
+    draw();
+    if (!key) return;
+    var again = ['[data-focus-key="' + key + '"]'].concat(fallbacks).reduce(function (found, selector) {
+      return found || box.querySelector(selector + ":not(:disabled)");
+    }, null);
+    if (again) again.focus();
+  }
+
   function nextStatement() {
     var visible = order.filter(function (s) { return !s.hidden; });
     var currentId = state && state.current ? state.current.id : null;
@@ -48,12 +61,16 @@
 
   function renderCurrent() {
     var box = document.getElementById("current");
+    keepFocus(box, function () { drawCurrent(box); }, ['[data-focus-key="reveal"]', "button"]);
+  }
+
+  function drawCurrent(box) {
     box.replaceChildren();
     var s = state && state.current;
     if (!s) {
       box.appendChild(el("p", { class: "muted", text: t("console.nothing_open") }));
       var first = nextStatement();
-      if (first) box.appendChild(button(t("console.start"), "primary big", function () { post("open", { statement_id: first.id }); }));
+      if (first) box.appendChild(button(t("console.start"), "primary big", function () { post("open", { statement_id: first.id }); }, { "data-focus-key": "start" }));
       return;
     }
     var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
@@ -68,11 +85,13 @@
       s.revealed ? el("span", { class: "tag", text: t("console.revealed") }) : null
     ]));
     box.appendChild(el("div", { class: "progress-track", role: "progressbar", "aria-valuemin": "0",
-      "aria-valuemax": String(s.eligible), "aria-valuenow": String(s.voted) }, [fill]));
+      "aria-valuemax": String(s.eligible), "aria-valuenow": String(s.voted),
+      "aria-label": t("progress.have_voted"),
+      "aria-valuetext": t("progress.n_of_m", { n: s.voted, m: s.eligible }) }, [fill]));
 
     var peek = sessionStorage.getItem(peekKey) === "1";
     var peekBox = el("div", { class: "peek" });
-    var toggle = el("button", { type: "button", class: "link", "aria-expanded": String(peek),
+    var toggle = el("button", { type: "button", class: "link", "aria-expanded": String(peek), "data-focus-key": "peek",
       text: peek ? t("console.peek_hide") : t("console.peek_show") });
     toggle.addEventListener("click", function () {
       sessionStorage.setItem(peekKey, peek ? "0" : "1");
@@ -86,13 +105,14 @@
     if (!s.revealed) box.appendChild(el("p", { class: "hint", text: t("console.hidden_from_room") }));
 
     var actions = el("div", { class: "row actions" });
-    if (s.state === "open") actions.appendChild(button(t("console.close"), "", function () { post("close", { statement_id: s.id }); }));
-    else actions.appendChild(button(t("console.reopen"), "ghost", function () { post("open", { statement_id: s.id }); }));
+    var slot = function (key) { return { "data-focus-key": key }; };
+    if (s.state === "open") actions.appendChild(button(t("console.close"), "", function () { post("close", { statement_id: s.id }); }, slot("state")));
+    else actions.appendChild(button(t("console.reopen"), "ghost", function () { post("open", { statement_id: s.id }); }, slot("state")));
     actions.appendChild(s.revealed
-      ? button(t("console.unreveal"), "ghost", function () { post("hide-results", { statement_id: s.id }); })
-      : button(t("console.reveal"), "primary", function () { post("reveal", { statement_id: s.id }); }));
+      ? button(t("console.unreveal"), "ghost", function () { post("hide-results", { statement_id: s.id }); }, slot("reveal"))
+      : button(t("console.reveal"), "primary", function () { post("reveal", { statement_id: s.id }); }, slot("reveal")));
     var next = nextStatement();
-    if (next) actions.appendChild(button(t("console.next") + " →", "", function () { post("open", { statement_id: next.id }); }));
+    if (next) actions.appendChild(button(t("console.next") + " →", "", function () { post("open", { statement_id: next.id }); }, slot("next")));
     box.appendChild(actions);
     if (state.open.length > 1) {
       box.appendChild(el("p", { class: "hint", text: t("console.batch_open", { n: state.open.length }) }));
@@ -101,10 +121,14 @@
 
   function renderOrder() {
     var list = document.getElementById("order");
+    keepFocus(list, function () { drawOrder(list); }, ["input", "button"]);
+  }
+
+  function drawOrder(list) {
     var currentId = state && state.current ? state.current.id : null;
     list.replaceChildren();
     order.forEach(function (s) {
-      var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + title(s) });
+      var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + title(s), "data-focus-key": "check" + s.id });
       check.disabled = s.hidden;
       check.addEventListener("change", updateBatchButton);
       var tags = el("span", { class: "tags" }, [
@@ -123,7 +147,8 @@
       ]);
       if (!s.hidden) {
         item.appendChild(button(s.id === currentId ? t("console.on_screen") : t(s.state === "closed" ? "console.reopen" : "console.open"), "small" + (s.id === currentId ? " ghost" : ""),
-          function () { post("open", { statement_id: s.id }); }, s.id === currentId && s.state === "open" ? { disabled: "disabled" } : {}));
+          function () { post("open", { statement_id: s.id }); },
+          Object.assign({ "data-focus-key": "open" + s.id }, s.id === currentId && s.state === "open" ? { disabled: "disabled" } : {})));
       }
       list.appendChild(item);
     });

@@ -220,9 +220,23 @@
     saveQueue(loadQueue().filter(function (b) { return b.ballot_id !== ballotIdValue; }));
   }
 
+  // A ballot without an answer (a timeout, or a server that says "try again") stays queued and
+  // goes again after a jittered pause, or at once on reconnect; its id makes a repeat harmless.
+  var resendTimer = null;
+  var resendPause = 2000;
+  function resendLater() {
+    if (resendTimer) return;
+    resendTimer = setTimeout(function () {
+      resendTimer = null;
+      if (socket.connected) flush();
+    }, resendPause / 2 + Math.random() * resendPause);
+    resendPause = Math.min(resendPause * 2, 30000);
+  }
+
   function send(ballot) {
     socket.timeout(8000).emit("cast_vote", ballot, function (err, ack) {
-      if (err) return;  // no answer: the ballot stays queued and goes again on reconnect
+      if (err || (ack && !ack.ok && ack.retry)) { resendLater(); return; }
+      resendPause = 2000;
       dequeue(ballot.ballot_id);
       if (ack && ack.ok) {
         myVotes[String(ack.statement_id)] = ack.choice;

@@ -44,7 +44,7 @@
       el("strong", { text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
       document.createTextNode(" " + t("progress.have_voted"))
     ]));
-    stage.appendChild(el("div", { class: "progress-track big" }, [fill]));
+    stage.appendChild(el("div", { class: "progress-track big", "aria-hidden": "true" }, [fill]));
     if (s.tally) {
       stage.appendChild(B.bars(s.tally));
     } else if (s.withheld && s.revealed) {

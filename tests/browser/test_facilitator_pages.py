@@ -168,11 +168,11 @@ def test_phone_vote_page_in_swedish_and_english(scene: Scene) -> None:
     )
     expect(vote_button(phone, "Yes")).to_have_attribute("aria-pressed", "true")
     expect(phone.locator("#conn")).to_have_text("Connected")
-    expect(phone.locator(".phone-footer a")).to_have_text("Svenska")
+    expect(phone.locator(".phone-footer").get_by_role("link", name="Svenska")).to_be_visible()
     no_sideways_scroll(phone)
     screenshot(phone, "phone-vote-en.png")
     phone.goto(f"/{scene.room.join_code}/p?lang=sv")
-    expect(phone.locator(".phone-footer a")).to_have_text("English")
+    expect(phone.locator(".phone-footer").get_by_role("link", name="English")).to_be_visible()
 
     # Habilitering does not answer its own description: the phone says so instead.
     own = scene.phones[HAB]

@@ -6,10 +6,11 @@ participants; all talk to serve.py on gevent over Socket.IO, as in a workshop.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import (
     DEMO_FIRST_STATEMENT,
@@ -277,3 +278,46 @@ def test_one_answer_is_counted_but_never_shown_on_the_projector_or_the_phone(
     expect(projector.locator(".bars")).to_have_count(0)
     expect(phone.locator(".bars")).to_have_count(0)
     screenshot(projector, "projector-withheld.png")
+
+
+def test_a_ballot_the_server_asks_to_retry_is_sent_again_by_itself(
+    server: Server, contexts: Contexts
+) -> None:
+    """The server answers the first ballot "try again" (as it does when the database is lost);
+    the phone keeps it queued and resends it after a pause, without the person tapping again."""
+    console, projector = facilitator(contexts)
+    room = small_room(console, "Försök igen", "Barn och unga 0–18 år")
+    open_live(console, projector, room)
+    phone = contexts.new(PHONE).new_page()
+    refused: list[str] = []
+    retry = json.dumps({"ok": False, "retry": True, "code": "error.page.500", "error": "Fel"})
+
+    def route(ws: WebSocketRoute) -> None:
+        to_server = ws.connect_to_server()
+
+        def from_phone(message: str | bytes) -> None:
+            ballot = (
+                re.match(r'^42/live,(\d+)\["cast_vote"', message)
+                if isinstance(message, str)
+                else None
+            )
+            if ballot and not refused:
+                refused.append(message)
+                ws.send(f"43/live,{ballot.group(1)}[{retry}]")  # the acknowledgement
+                return
+            to_server.send(message)
+
+        ws.on_message(from_phone)
+
+    phone.route_web_socket(re.compile(r"/socket\.io/"), route)
+    join_by_code(phone, room.join_code, "BUP inkl. En väg in")
+    start_first_statement(console)
+    expect(phone.locator(".statement-card .statement-text")).to_have_text("Barn och unga 0–18 år")
+    vote_button(phone, "Yes").tap()
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
+    assert len(refused) == 1, "the first ballot was not intercepted"
+    expect(phone.locator("#pending")).to_be_hidden()
+    expect(phone.locator(".statement-card .vote-status")).to_have_text(
+        re.compile("^Ditt svar är sparat")
+    )
+    contexts.assert_no_page_errors()

@@ -27,6 +27,7 @@ PURE = [
     "roles/catalogue.py",
     "reports/archive_check.py",
     "workshops/survey_rules.py",
+    "workshops/retention.py",
     "projects/overview.py",
 ]
 FORBIDDEN = ("flask", "flask_socketio", "sqlalchemy", "db", "web")

@@ -161,3 +161,32 @@ def test_pdf_is_one_a3_landscape_page(name):
 def test_graphviz_errors_are_reported_with_its_message():
     with pytest.raises(RenderError, match="syntax error"):
         render("digraph { a -> }", "svg")
+
+
+HOSTILE_TEXTS = [
+    "<script>alert(1)</script>",
+    "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
+    '"; digraph evil { a -> b } "',
+    "}\n}\ndigraph x {",
+    "a\\\\nb \\\\ \\\\\\\\",
+    "<b>fet</b> & <i>kursiv</i>",
+]
+
+
+@needs_dot
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_any_text_a_facilitator_types_is_drawn_as_text_never_read_as_dot_or_html(text):
+    """Titles and stage names are the facilitator's words: one starting with "<" once went
+    into DOT unquoted, as if it were an HTML-like label, and Graphviz refused the drawing."""
+    document = json.loads((FIXTURES / "demo_children.json").read_text(encoding="utf-8"))
+    document["title"] = f"{text} titel"
+    for stage in document["stages"]:
+        stage["label"] = f"{text} {stage['id']}"
+    from journey_maps.format import parse_journey
+
+    hostile = parse_journey(document)
+    svg = render(journey_dot(hostile, gap_report(hostile)), "svg").decode("utf-8")
+    assert "<script" not in svg
+    shown = html.unescape(re.sub(r"<[^>]+>", "", svg))
+    first_line = text.split("\n")[0].split("\\")[0].strip()
+    assert first_line in shown
