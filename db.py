@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +34,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     SQLite transactions start with BEGIN IMMEDIATE so that a vote and a close of the same
     statement are strictly ordered: a read-then-write transaction can never be overtaken
-    between its check and its write (the race the vote/close test exercises).
+    between its check and its write (the race the vote/close test exercises). Waiting for
+    that lock is done by ``begin_immediate``, not by SQLite's own busy handler: see there.
     """
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if url.startswith("sqlite"):
@@ -57,12 +60,51 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=30000")  # the pragmas above may wait for a lock
+        # From here on the only statement that can find the database locked is BEGIN
+        # IMMEDIATE (WAL readers never wait, and a transaction holds the write lock), and
+        # begin_immediate does that waiting itself.
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not begin_immediate(connection.connection.dbapi_connection):
+            # out of patience: one last try that fails through SQLAlchemy's own error handling
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+SQLITE_PATIENCE = 30.0  # seconds a transaction waits for the write lock before it fails
+
+
+def begin_immediate(raw: Any, patience: float = SQLITE_PATIENCE) -> bool:
+    """Start a write transaction on a raw sqlite3 connection, waiting politely for the lock.
+
+    SQLite's busy handler sleeps inside C. Under gevent that sleep stops the whole process,
+    including the greenlet that holds the lock and is waiting for its turn to finish, so a
+    second transaction arriving at the wrong moment froze a server for the full busy timeout.
+    Here the wait is ``time.sleep`` (a greenlet switch under gevent's monkey-patching, an
+    ordinary sleep in threads and other processes), with a short backoff. False when the lock
+    did not come within ``patience`` seconds.
+
+    >>> import sqlite3
+    >>> raw = sqlite3.connect(":memory:", isolation_level=None)
+    >>> begin_immediate(raw), raw.in_transaction
+    (True, True)
+    """
+    deadline = time.monotonic() + patience
+    delay = 0.001
+    while True:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
 
 
 def init_app(app: Flask) -> None:
