@@ -275,24 +275,35 @@ class Facilitator:
     async def action(
         self, http: aiohttp.ClientSession, action: str, statement_id: int | None = None
     ) -> tuple[int, Any]:
-        """A console button (open, close, reveal, …) as the console's fetch sends it."""
+        """A console button (open, close, reveal, …) as the console's fetch sends it.
+
+        A kept-alive connection the server has closed meanwhile (gunicorn closes idle ones
+        after two seconds) fails before any answer; a browser then sends the request again on
+        a fresh connection, and so does this (the actions are idempotent).
+        """
         data = {} if statement_id is None else {"statement_id": str(statement_id)}
-        async with http.post(
-            f"{self.base}/f/w/{self.workshop_id}/live/{action}",
-            data=data,
-            headers={
-                "Cookie": self.cookie,
-                "X-CSRF-Token": self.csrf,
-                "Accept": "application/json",
-            },
-            allow_redirects=False,
-        ) as response:
-            text = await response.text()
+        for attempt in (1, 2):
             try:
-                body: Any = json.loads(text)
-            except ValueError:
-                body = text
-            return response.status, body
+                async with http.post(
+                    f"{self.base}/f/w/{self.workshop_id}/live/{action}",
+                    data=data,
+                    headers={
+                        "Cookie": self.cookie,
+                        "X-CSRF-Token": self.csrf,
+                        "Accept": "application/json",
+                    },
+                    allow_redirects=False,
+                ) as response:
+                    text = await response.text()
+                    try:
+                        body: Any = json.loads(text)
+                    except ValueError:
+                        body = text
+                    return response.status, body
+            except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 async def facilitator_login(

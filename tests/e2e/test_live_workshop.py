@@ -108,6 +108,27 @@ def test_a_retried_ballot_over_the_socket_counts_once(app, logged_in, demo, room
     assert last_state(console)["current"]["voted"] == 1
 
 
+def test_a_vote_is_handled_without_building_a_request(app, logged_in, demo, room, monkeypatch):
+    """The lean path: no request context, yet the voter, their language and their rate
+    window (kept in the connection's session between events) are all known."""
+    console, _, (anna, _) = room
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    built: list[str] = []
+    request_context = app.request_context
+    monkeypatch.setattr(
+        app, "request_context", lambda environ: built.append("!") or request_context(environ)
+    )
+    acks = [
+        vote(anna, demo.own[0], c, f"lean-ballot-{i:02d}") for i, c in enumerate(["yes", "no"] * 15)
+    ]
+    assert built == []
+    assert all(a["ok"] for a in acks) and acks[-1]["choice"] == "no"
+    refused = vote(anna, demo.own[0], "yes", "lean-ballot-31")
+    assert refused["ok"] is False and refused["code"] == "error.rate_limited"
+    monkeypatch.undo()
+    assert last_state(console)["current"]["voted"] == 1
+
+
 def test_a_phone_that_reconnects_gets_its_own_votes_back(app, logged_in, demo, room):
     _, _, (anna, _) = room
     action(logged_in, demo, "open", statement_id=demo.own[0])
