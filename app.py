@@ -37,8 +37,12 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # redis-py caps a pool at 100 connections and the Socket.IO Redis manager drops a message
         # when a burst needs more (every phone's connect-time state is one publish).
         "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "2000")),
-        # Tallies go to the console and projector at most this often per room (seconds).
+        # Tallies go to the console and projector at most this often per room (seconds), and
+        # to the phones at most every PHONE_BROADCAST_INTERVAL (default: 4 x the former).
         "BROADCAST_INTERVAL": float(env.get("BROADCAST_INTERVAL", "0.25")),
+        "PHONE_BROADCAST_INTERVAL": (
+            float(env["PHONE_BROADCAST_INTERVAL"]) if env.get("PHONE_BROADCAST_INTERVAL") else None
+        ),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
         "TRUST_PROXY": env.get("TRUST_PROXY") == "1",
         # Pages that may open a Socket.IO connection: None is this server's own origin only

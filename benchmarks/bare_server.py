@@ -4,7 +4,8 @@ Why it exists: the benchmark's figures mean little without knowing what Socket.I
 stack costs by itself. This server does what the app does on the wire and nothing else – same
 async mode (gevent's WSGI server with simple-websocket, as serve.py), same Socket.IO options,
 same ``/live`` events and acknowledgement shapes, same ``state`` object, the same leading and
-trailing throttle (``workshops.throttle``, a pure module) pushing to the same three rooms –
+trailing throttle (``workshops.throttle``, a pure module) at the same two cadences (screens,
+phones) pushing to the same three rooms –
 but keeps the room in a dict instead of the database and has no Flask, no sessions and no
 cookies. The ratio app/bare is the price of the app's own work.
 
@@ -12,7 +13,8 @@ HTTP: ``POST /api/v1/join {organisation_id}`` → 201 ``{participant_token}``;
 ``POST /live/<open|close|reveal> {statement_id}``; ``GET /count`` → the in-memory tally;
 ``GET /login`` answers 200 (the readiness check).
 
-Run: ``python -m benchmarks.bare_server`` with ``PORT`` (and ``BROADCAST_INTERVAL``).
+Run: ``python -m benchmarks.bare_server`` with ``PORT`` (and ``BROADCAST_INTERVAL``,
+``PHONE_BROADCAST_INTERVAL``).
 """
 
 from gevent import monkey
@@ -101,40 +103,46 @@ sio = socketio.Server(
     ping_interval=20,
     ping_timeout=20,
 )
-throttle = Throttle(float(os.environ.get("BROADCAST_INTERVAL", "0.25")))
-throttle_lock = threading.Lock()
+INTERVAL = float(os.environ.get("BROADCAST_INTERVAL", "0.25"))
+PHONE_INTERVAL = float(os.environ.get("PHONE_BROADCAST_INTERVAL") or 4 * INTERVAL)
+# The app's two cadences (workshops.live.GROUPS): screens at the interval, phones slower.
+THROTTLES = {"screens": Throttle(INTERVAL), "phones": Throttle(PHONE_INTERVAL)}
+GROUPS = {"screens": ("projector", "facilitator"), "phones": ("phones",)}
 ROOMS = {"phones": "w1:phones", "projector": "w1:projector", "facilitator": "w1:facilitator"}
 
 
-def push_now(*, begun: bool = False) -> None:
+def push_now(groups: tuple[str, ...] = tuple(THROTTLES), *, begun: bool = False) -> None:
     """The same throttle protocol as the app's broadcaster (workshops/live.py)."""
+    started = time.monotonic()
     if not begun:
-        with throttle_lock:
-            throttle.begin("state", now=time.monotonic())
+        for group in groups:
+            THROTTLES[group].begin(group, now=started)
     try:
-        for audience, name in ROOMS.items():
-            sio.emit("state", room.view(audience), to=name, namespace=NAMESPACE)
+        for group in groups:
+            for audience in GROUPS[group]:
+                sio.emit("state", room.view(audience), to=ROOMS[audience], namespace=NAMESPACE)
     finally:
-        with throttle_lock:
-            again = throttle.done("state", now=time.monotonic())
-        if again is not None:
-            sio.start_background_task(_trailing, again)
+        for group in groups:
+            again = THROTTLES[group].done(group, now=time.monotonic(), started=started)
+            if again is not None:
+                sio.start_background_task(_trailing, group, again)
 
 
 def changed() -> None:
-    with throttle_lock:
-        delay = throttle.hit("state", now=time.monotonic())
-    if delay is None:
-        return
-    if delay == 0:
-        push_now(begun=True)
-    else:
-        sio.start_background_task(_trailing, delay)
+    due = []
+    for group, throttle in THROTTLES.items():
+        delay = throttle.hit(group, now=time.monotonic())
+        if delay == 0:
+            due.append(group)
+        elif delay is not None:
+            sio.start_background_task(_trailing, group, delay)
+    if due:
+        push_now(tuple(due), begun=True)
 
 
-def _trailing(delay: float) -> None:
+def _trailing(group: str, delay: float) -> None:
     sio.sleep(delay)
-    push_now()
+    push_now((group,))
 
 
 @sio.on("connect", namespace=NAMESPACE)

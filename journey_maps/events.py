@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import current_app
@@ -22,8 +22,11 @@ from workshops.models import Workshop
 TOPIC = "board"
 
 
-def read_board(session: Session, workshop_id: int) -> dict[str, dict[str, Any]]:
-    """The "board" topic: every audience sees the same map (placers shown by organisation)."""
+def read_board(
+    session: Session, workshop_id: int, audiences: Collection[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """The "board" topic: every audience sees the same map (placers shown by organisation),
+    so it is read once whoever is due."""
     state = board_state(session, workshop_id)
     return {"phones": state, "projector": state, "facilitator": state}
 

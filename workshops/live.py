@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Protocol
 
 from flask import Flask, has_app_context
@@ -28,15 +28,31 @@ def room(workshop_id: int, audience: str) -> str:
     return f"w{workshop_id}:{audience}"
 
 
-# A topic reads, for one workshop, what each audience gets: {audience: payload}.
-Reader = Callable[[Session, int], dict[str, dict[str, Any]]]
+# A topic reads, for one workshop, what the given audiences get: {audience: payload} (it may
+# add the others' payloads when it has them anyway).
+Reader = Callable[[Session, int, Collection[str]], dict[str, dict[str, Any]]]
+
+# Who gets a push at which cadence: the screens (projector and console) at the broadcast
+# interval, the phones at a slower one. A phone shows "n of m have answered" and its own vote
+# (acknowledged at once, not pushed), which no one needs four times a second; in a full room
+# the phones are nearly every message the server writes and the venue's Wi-Fi carries.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "screens": ("projector", "facilitator"),
+    "phones": ("phones",),
+}
 
 
-def read_votes(session: Session, workshop_id: int) -> dict[str, dict[str, Any]]:
+def read_votes(
+    session: Session, workshop_id: int, audiences: Collection[str] = AUDIENCES
+) -> dict[str, dict[str, Any]]:
     """The "state" topic: statements and tallies (the distribution only once revealed)."""
-    public = voting.room_state(session, workshop_id, audience="phones")
-    private = voting.room_state(session, workshop_id, audience="facilitator")
-    return {"phones": public, "projector": public, "facilitator": private}
+    payloads: dict[str, dict[str, Any]] = {}
+    if {"phones", "projector"} & set(audiences):
+        public = voting.room_state(session, workshop_id, audience="phones")
+        payloads |= {"phones": public, "projector": public}
+    if "facilitator" in audiences:
+        payloads["facilitator"] = voting.room_state(session, workshop_id, audience="facilitator")
+    return payloads
 
 
 class PushThrottle(Protocol):
@@ -56,105 +72,130 @@ class PushThrottle(Protocol):
 class Broadcaster:
     """Sends each audience its view of a workshop; bursts are folded into few pushes.
 
-    Each topic ("state" for votes, "board" for the journey) is its own Socket.IO event with its
-    own throttle, so a burst of placements never delays a tally and the other way round. With
-    several processes the throttle is shared (``workshops.shared_throttle``): a change folded
-    into a push another process promised is watched until a push that read it has been sent.
-    Times are wall-clock seconds (``time.time``), the one clock the processes share.
+    Each topic ("state" for votes, "board" for the journey) is its own Socket.IO event, and
+    each topic and group of audiences (`GROUPS`) has its own throttle, so a burst of placements
+    never delays a tally, nor the phones' slower cadence the projector. With several processes
+    the throttles are shared (``workshops.shared_throttle``): a change folded into a push
+    another process promised is watched until a push that read it has been sent. Times are
+    wall-clock seconds (``time.time``), the one clock the processes share.
     """
 
-    def __init__(
-        self,
-        app: Flask,
-        socketio: SocketIO,
-        interval: float,
-        throttle: PushThrottle | None = None,
-    ) -> None:
+    def __init__(self, app: Flask, socketio: SocketIO, throttles: dict[str, PushThrottle]) -> None:
+        if set(throttles) != set(GROUPS):
+            raise ValueError(f"one throttle per group: {sorted(GROUPS)}")
         self.app = app
         self.socketio = socketio
-        self.throttle: PushThrottle = throttle or Throttle(interval)
+        self.throttles = throttles
         self.readers: dict[str, Reader] = {"state": read_votes}
         self._folded: dict[str, float] = {}  # key -> the latest change folded into a promise
         self._watched: set[str] = set()
 
+    @classmethod
+    def in_process(
+        cls, app: Flask, socketio: SocketIO, interval: float, phone_interval: float | None = None
+    ) -> Broadcaster:
+        """A broadcaster for one process (phones at the same cadence unless given)."""
+        phones = interval if phone_interval is None else phone_interval
+        return cls(app, socketio, {"screens": Throttle(interval), "phones": Throttle(phones)})
+
     def add_topic(self, topic: str, reader: Reader) -> None:
         self.readers[topic] = reader
 
-    def push_now(self, workshop_id: int, topic: str = "state") -> None:
-        """Recount and send ``topic`` to phones, projector and facilitator.
+    def push_now(
+        self, workshop_id: int, topic: str = "state", groups: tuple[str, ...] = tuple(GROUPS)
+    ) -> None:
+        """Recount and send ``topic`` to ``groups`` (by default phones, projector and console).
 
         Inside a request or socket event this reads through that event's own session (one
         owner per event, never a second connection waiting on the first); a background push
         opens its own.
         """
-        started = time.time()
-        self.throttle.begin(key(workshop_id, topic), now=started)
-        self._push(workshop_id, topic, started)
+        now = time.time()
+        for group in groups:
+            self.throttles[group].begin(key(workshop_id, topic, group), now=now)
+        self._push(workshop_id, topic, groups, time.time())
 
-    def _push(self, workshop_id: int, topic: str, started: float) -> None:
-        """Read and send a push already counted as begun at ``started``; schedule one more
-        when something changed while it was in flight (it may have read too early)."""
+    def _push(self, workshop_id: int, topic: str, groups: tuple[str, ...], started: float) -> None:
+        """Read and send a push already counted as begun; it reads every change made before
+        ``started``. Schedule one more when something changed while it was in flight (it may
+        have read too early)."""
+        audiences = [a for g in groups for a in GROUPS[g]]
         try:
             if has_app_context():
-                payloads = self._read(get_session(), workshop_id, topic)
+                payloads = self._read(get_session(), workshop_id, topic, audiences)
             else:
                 with session_scope(self.app) as session:
-                    payloads = self._read(session, workshop_id, topic)
-            for audience, payload in payloads.items():
+                    payloads = self._read(session, workshop_id, topic, audiences)
+            for audience in audiences:
                 self.socketio.emit(
-                    topic, payload, to=room(workshop_id, audience), namespace=NAMESPACE
+                    topic, payloads[audience], to=room(workshop_id, audience), namespace=NAMESPACE
                 )
         finally:
-            again = self.throttle.done(key(workshop_id, topic), now=time.time(), started=started)
-            if again is not None:
-                self.socketio.start_background_task(self._trailing, workshop_id, topic, again)
+            for group in groups:
+                again = self.throttles[group].done(
+                    key(workshop_id, topic, group), now=time.time(), started=started
+                )
+                if again is not None:
+                    self.socketio.start_background_task(
+                        self._trailing, workshop_id, topic, group, again
+                    )
 
-    def _read(self, session: Session, workshop_id: int, topic: str) -> dict[str, dict[str, Any]]:
-        payloads = self.readers[topic](session, workshop_id)
+    def _read(
+        self, session: Session, workshop_id: int, topic: str, audiences: Collection[str]
+    ) -> dict[str, dict[str, Any]]:
+        payloads = self.readers[topic](session, workshop_id, audiences)
         session.rollback()  # end the read transaction before any network I/O
         return payloads
 
     def changed(self, workshop_id: int, topic: str = "state") -> None:
-        """Something changed: push now if the room was quiet, else once at the interval's end."""
+        """Something changed: push to each group now if it was quiet, else once at the end of
+        its interval."""
         now = time.time()
-        delay = self.throttle.hit(key(workshop_id, topic), now=now)
-        if delay is None:
-            if self.throttle.shared:
-                self._watch(workshop_id, topic, since=now)
-        elif delay == 0:
-            self._push(workshop_id, topic, now)  # hit() counted it as begun
-        else:
-            self.socketio.start_background_task(self._trailing, workshop_id, topic, delay)
+        due: list[str] = []
+        for group, throttle in self.throttles.items():
+            delay = throttle.hit(key(workshop_id, topic, group), now=now)
+            if delay is None:
+                if throttle.shared:
+                    self._watch(workshop_id, topic, group, since=now)
+            elif delay == 0:
+                due.append(group)  # hit() counted it as begun
+            else:
+                self.socketio.start_background_task(
+                    self._trailing, workshop_id, topic, group, delay
+                )
+        if due:
+            self._push(workshop_id, topic, tuple(due), time.time())
 
-    def _trailing(self, workshop_id: int, topic: str, delay: float) -> None:
+    def _trailing(self, workshop_id: int, topic: str, group: str, delay: float) -> None:
         self.socketio.sleep(delay)
         try:
-            self.push_now(workshop_id, topic)
+            self.push_now(workshop_id, topic, (group,))
         except Exception:
             self.app.logger.exception("push of %s to workshop %s failed", topic, workshop_id)
 
-    def _watch(self, workshop_id: int, topic: str, *, since: float) -> None:
+    def _watch(self, workshop_id: int, topic: str, group: str, *, since: float) -> None:
         """Remember a change folded into a promised push; one watcher per key and process."""
-        k = key(workshop_id, topic)
+        k = key(workshop_id, topic, group)
         self._folded[k] = max(since, self._folded.get(k, since))
         if k not in self._watched:
             self._watched.add(k)
-            self.socketio.start_background_task(self._watcher, workshop_id, topic)
+            self.socketio.start_background_task(self._watcher, workshop_id, topic, group)
 
-    def _watcher(self, workshop_id: int, topic: str) -> None:
+    def _watcher(self, workshop_id: int, topic: str, group: str) -> None:
         """Until a push that started after the latest folded change has sent: wait, and push
         ourselves if the process that promised it is gone."""
-        k = key(workshop_id, topic)
-        wait = self.throttle.interval + 2 * MARGIN
+        k = key(workshop_id, topic, group)
+        throttle = self.throttles[group]
+        wait = throttle.interval + 2 * MARGIN
         try:
             while True:
                 self.socketio.sleep(wait)
                 since, now = self._folded[k], time.time()
-                verdict, at = self.throttle.check(k, since=since, now=now)
+                verdict, at = throttle.check(k, since=since, now=now)
                 if verdict == "push":
-                    self.app.logger.warning("%s of %s: push taken over", topic, workshop_id)
-                    self._push(workshop_id, topic, now)
-                    wait = self.throttle.interval
+                    self.app.logger.warning("%s of %s: push taken over", k, workshop_id)
+                    self._push(workshop_id, topic, (group,), now)
+                    wait = throttle.interval
                 elif verdict == "wait":
                     wait = max(MARGIN, (at or 0.0) - time.time())
                 elif self._folded[k] == since:
@@ -163,29 +204,36 @@ class Broadcaster:
                 else:
                     wait = MARGIN
         except Exception:
-            self.app.logger.exception("watching %s of workshop %s failed", topic, workshop_id)
+            self.app.logger.exception("watching %s of workshop %s failed", k, workshop_id)
         finally:
             self._watched.discard(k)
 
 
-def key(workshop_id: int, topic: str) -> str:
-    """A workshop topic's throttle key.
+def key(workshop_id: int, topic: str, group: str) -> str:
+    """The throttle key of a workshop's topic for one group of audiences.
 
-    >>> key(7, "state")
-    '7:state'
+    >>> key(7, "state", "phones")
+    '7:state:phones'
     """
-    return f"{workshop_id}:{topic}"
+    return f"{workshop_id}:{topic}:{group}"
 
 
 def init_app(app: Flask, socketio: SocketIO) -> None:
     interval = app.config["BROADCAST_INTERVAL"]
+    phones = app.config.get("PHONE_BROADCAST_INTERVAL")
+    phones = 4 * interval if phones is None else phones
     url = app.config["SOCKETIO_MESSAGE_QUEUE"]
-    throttle = None
     if url and url.startswith(("redis://", "rediss://", "unix://")):
-        throttle = RedisThrottle.from_url(
-            url, interval, prefix=f"{app.config['SOCKETIO_CHANNEL']}:push"
+        prefix = f"{app.config['SOCKETIO_CHANNEL']}:push"
+        screens = RedisThrottle.from_url(url, interval, prefix=prefix)
+        b = Broadcaster(
+            app,
+            socketio,
+            {"screens": screens, "phones": RedisThrottle(screens.redis, phones, prefix=prefix)},
         )
-    app.extensions["brygga.broadcaster"] = Broadcaster(app, socketio, interval, throttle)
+    else:
+        b = Broadcaster.in_process(app, socketio, interval, phones)
+    app.extensions["brygga.broadcaster"] = b
 
 
 def broadcaster(app: Flask) -> Broadcaster:

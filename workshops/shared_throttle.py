@@ -8,9 +8,10 @@ topic, a Redis hash updated atomically (WATCH/MULTI) with the pure `workshops.th
 
 Three things keep it cheap and safe:
 
-- A process that learns that a push is scheduled for time T folds its changes before T into it
-  without asking Redis again (that push starts reading after them), so a burst costs a few
-  Redis round trips per interval, not one per vote.
+- A process that learns that a push will start at T or later (one is scheduled, or one in
+  flight already owes a next) folds its changes before T into it without asking Redis again,
+  and while it asks about a key, the key's other changes wait for that answer instead; so a
+  burst costs a few Redis round trips per interval, not one per vote.
 - A process that folds a change into another's promise checks later (`check`) that a push
   which started after its change has sent, and takes the push over when the promiser died.
 - When Redis cannot be reached the process throttles on its own (`Throttle`), as before: more
@@ -39,6 +40,8 @@ T = TypeVar("T")
 MARGIN = 0.05
 # Slots of quiet rooms disappear by themselves.
 TTL_MS = 60_000
+# Connections of the throttle's own pool (one question per key at a time, see `hit`).
+POOL_SIZE = 32
 # After a failed Redis call, throttle locally this long before trying Redis again.
 COOL_OFF = 1.0
 
@@ -96,33 +99,49 @@ class RedisThrottle:
         self.prefix = prefix
         self.local = Throttle(interval)
         self._scheduled: dict[str, float] = {}  # key -> a push is known to start then
+        self._asking: set[str] = set()  # keys this process is asking Redis about now
         self._down_until = 0.0
         self._lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, interval: float, *, prefix: str) -> RedisThrottle:
-        # A vote waits for its change to be throttled before it is acknowledged: when Redis
-        # is down, fail at once (no retries) and throttle locally for a while. The read
-        # timeout is generous: under gevent it also counts the time a busy process takes to
-        # get back to the waiting greenlet (0.5 s timed out at 1 000 phones).
-        client = redis.Redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+        """A throttle with a client of its own. Calls wait for one of its few connections
+        (redis-py's default pool fails past 100, which a burst of votes reached before
+        `hit` asked once per key). When Redis is down they fail at once (no retries) and the
+        process throttles locally for a while. The read timeout is generous: under gevent it
+        also counts the time a busy process takes to get back to the waiting greenlet (0.5 s
+        timed out at 1 000 phones)."""
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=POOL_SIZE,
+            timeout=5,
+            socket_timeout=5,
+            socket_connect_timeout=1,
+            retry=Retry(NoBackoff(), 0),
         )
-        return cls(client, interval, prefix=prefix)
+        return cls(redis.Redis(connection_pool=pool), interval, prefix=prefix)
 
     @property
     def interval(self) -> float:
         return self.rule.interval
 
     def hit(self, key: str, *, now: float) -> float | None:
+        """As `Throttle.hit`; None also while this process is already asking Redis about the
+        key: whatever the answer, a push reads after it (or the caller's check finds that
+        none did and pushes)."""
         with self._lock:
             at = self._scheduled.get(key)
-        if at is not None and now < at - MARGIN:
-            return None  # that push has not started: it will read this change
-        delay, slot = self._apply(
-            key, lambda s: self.rule.hit(s, now=now), lambda: self.local.hit(key, now=now)
-        )
-        self._remember(key, slot, now)
+            if (at is not None and now < at - MARGIN) or key in self._asking:
+                return None  # that push has not started: it will read this change
+            self._asking.add(key)
+        try:
+            delay, slot = self._apply(
+                key, lambda s: self.rule.hit(s, now=now), lambda: self.local.hit(key, now=now)
+            )
+            self._remember(key, slot, now)
+        finally:
+            with self._lock:
+                self._asking.discard(key)
         return delay
 
     def begin(self, key: str, *, now: float) -> None:
@@ -151,10 +170,17 @@ class RedisThrottle:
         return verdict
 
     def _remember(self, key: str, slot: Slot | None, now: float) -> None:
-        """Cache when the scheduled push starts, if one is."""
+        """Cache the time before which a push is sure to start later: a scheduled push's
+        start; or, while a push is in flight and a change is already marked for it, the end
+        of its interval (its `done` schedules the next push no earlier)."""
+        at = None
+        if slot is not None and slot.pending is not None:
+            at = slot.pending
+        elif slot is not None and slot.flights and slot.dirty:
+            at = slot.started + self.rule.interval
         with self._lock:
-            if slot is not None and slot.pending is not None and slot.pending > now:
-                self._scheduled[key] = slot.pending
+            if at is not None and at > now:
+                self._scheduled[key] = at
             else:
                 self._scheduled.pop(key, None)
 
@@ -186,7 +212,9 @@ class RedisThrottle:
                         return answer, new
                     except redis.WatchError:
                         continue  # another process changed the slot meanwhile: again
-        except redis.RedisError:
-            log.warning("push throttle: Redis unreachable, throttling in this process only")
+        except redis.RedisError as exc:
+            log.warning(
+                "push throttle: Redis unreachable (%s), throttling in this process only", exc
+            )
             self._down_until = time.monotonic() + COOL_OFF
             return offline(), None

@@ -10,11 +10,14 @@ the test, and the payloads must be visible as text (rendered, not dropped).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import (
     LAPTOP,
@@ -74,8 +77,9 @@ def watch(context: BrowserContext, evidence: Evidence) -> None:
 
     def on_page(page: Page) -> None:
         def on_dialog(dialog: Dialog) -> None:
-            evidence.dialogs.append(f"{page.url}: {dialog.message}")
-            dialog.dismiss()
+            evidence.dialogs.append(f"{page.url}: {dialog.type} {dialog.message!r}")
+            with contextlib.suppress(PlaywrightError):  # the page may be gone meanwhile
+                dialog.dismiss()
 
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
@@ -88,7 +92,11 @@ def watch(context: BrowserContext, evidence: Evidence) -> None:
 
 
 def inspect_view(page: Page, url: str, evidence: Evidence) -> None:
-    response = page.goto(url)
+    try:
+        response = page.goto(url)
+    except PlaywrightTimeoutError as exc:
+        # Seen once (the WS2 projector after the WS2 console): say what the browser showed.
+        raise AssertionError(f"{url} did not load; dialogs so far: {evidence.dialogs}") from exc
     assert response is not None and response.status < 400, (url, response and response.status)
     page.wait_for_load_state("networkidle")
     marker = page.evaluate("() => window.__xss")

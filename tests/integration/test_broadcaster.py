@@ -44,7 +44,7 @@ def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
     clock = Clock()
     monkeypatch.setattr(live, "time", clock)
     sio = RecordingSocketIO()
-    broadcaster = live.Broadcaster(app, sio, interval=0.25)  # type: ignore[arg-type]
+    broadcaster = live.Broadcaster.in_process(app, sio, 0.25)  # type: ignore[arg-type]
     sid = demo.own[0]
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
@@ -60,7 +60,7 @@ def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
             )
             broadcaster.changed(demo.workshop_id)
     console = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "facilitator")]
-    assert len(console) == 1 and len(sio.tasks) == 1
+    assert len(console) == 1 and len(sio.tasks) == 2  # trailing: screens, phones
 
     clock.now += 0.25
     sio.run_tasks()
@@ -73,10 +73,36 @@ def test_a_vote_in_a_quiet_room_is_pushed_at_once(app, demo, monkeypatch):
     clock = Clock()
     monkeypatch.setattr(live, "time", clock)
     sio = RecordingSocketIO()
-    broadcaster = live.Broadcaster(app, sio, interval=0.25)  # type: ignore[arg-type]
+    broadcaster = live.Broadcaster.in_process(app, sio, 0.25)  # type: ignore[arg-type]
     broadcaster.changed(demo.workshop_id)
     clock.now += 5
     broadcaster.changed(demo.workshop_id)
     rooms = [to for _, _, to in sio.emits]
     assert rooms.count(live.room(demo.workshop_id, "projector")) == 2
     assert sio.tasks == []
+
+
+def test_phones_get_a_burst_at_their_own_slower_cadence(app, demo, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(live, "time", clock)
+    sio = RecordingSocketIO()
+    broadcaster = live.Broadcaster.in_process(app, sio, 0.25, 1.0)  # type: ignore[arg-type]
+    sid = demo.own[0]
+    with session_scope(app) as s:
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
+        for i in range(20):
+            pid = voting.join(
+                s, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], display_name=None
+            ).participant_id
+            voting.cast_vote(
+                s, participant_id=pid, statement_id=sid, choice="yes", ballot_id=f"b-{i:04d}"
+            )
+            broadcaster.changed(demo.workshop_id)
+            clock.now += 0.01
+    # The first vote went to everyone at once; then one trailing push per cadence.
+    assert [args[2:] for _, args in sio.tasks] == [("screens", 0.24), ("phones", 0.99)]
+    sio.run_tasks()
+    phones = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "phones")]
+    screens = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "projector")]
+    assert len(phones) == 2 and len(screens) == 2
+    assert phones[-1]["current"]["voted"] == 20

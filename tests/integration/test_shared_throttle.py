@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import heapq
 import os
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import greenlet
@@ -160,6 +162,12 @@ class RecordingSocketIO:
         self.simulation.sleep(seconds)
 
 
+def cadences(screens: RedisThrottle) -> dict[str, Any]:
+    """One process's throttles: the screens' (shared with the other process through Redis),
+    and the phones' at 1 s."""
+    return {"screens": screens, "phones": RedisThrottle(screens.redis, 1.0, prefix=screens.prefix)}
+
+
 def test_two_processes_push_a_burst_of_a_hundred_votes_twice_ending_on_the_exact_count(
     app, demo, monkeypatch, pair
 ):
@@ -168,7 +176,7 @@ def test_two_processes_push_a_burst_of_a_hundred_votes_twice_ending_on_the_exact
     simulation = Simulation(clock)
     sockets = [RecordingSocketIO(simulation), RecordingSocketIO(simulation)]
     processes = [
-        live.Broadcaster(app, sio, 0.25, throttle)
+        live.Broadcaster(app, sio, cadences(throttle))
         for sio, throttle in zip(sockets, pair, strict=True)
     ]
     sid = demo.own[0]
@@ -198,8 +206,8 @@ def test_a_process_takes_over_the_push_of_a_process_that_died(app, demo, monkeyp
     clock = Clock()
     monkeypatch.setattr(live, "time", clock)
     dying, alive = RecordingSocketIO(Simulation(clock)), RecordingSocketIO(Simulation(clock))
-    a = live.Broadcaster(app, dying, 0.25, pair[0])
-    b = live.Broadcaster(app, alive, 0.25, pair[1])
+    a = live.Broadcaster(app, dying, cadences(pair[0]))
+    b = live.Broadcaster(app, alive, cadences(pair[1]))
     sid = demo.own[0]
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
@@ -218,3 +226,52 @@ def test_a_process_takes_over_the_push_of_a_process_that_died(app, demo, monkeyp
     console = [d for e, d, to in alive.emits if to == live.room(demo.workshop_id, "facilitator")]
     assert len(console) == 1
     assert console[0]["current"]["voted"] == 1
+
+
+def test_a_burst_of_three_hundred_rooms_at_once_waits_for_connections_instead_of_failing(
+    caplog,
+):
+    """redis-py's default pool fails past 100 connections; the throttle's pool waits."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}:push"
+    t = RedisThrottle.from_url(REDIS_URL or "", 0.25, prefix=prefix)
+    start = threading.Barrier(300)
+
+    def hit(room: int) -> float | None:
+        start.wait()
+        return t.hit(f"{room}:state:screens", now=100.0)
+
+    try:
+        with ThreadPoolExecutor(300) as pool:
+            answers = list(pool.map(hit, range(300)))
+        assert "Redis unreachable" not in caplog.text
+        assert answers == [0.0] * 300  # every quiet room pushed at once, each asked Redis
+    finally:
+        for name in t.redis.scan_iter(f"{prefix}:*"):
+            t.redis.delete(name)
+        t.redis.close()
+
+
+def test_changes_while_this_process_asks_redis_are_folded_into_its_question(pair, monkeypatch):
+    a, _ = pair
+    inner = a._apply
+    answers = []
+
+    def slow_apply(*args: Any) -> Any:
+        # Another change of the same room arrives while this process waits for Redis.
+        answers.append(a.hit("7:state:screens", now=100.0005))
+        return inner(*args)
+
+    monkeypatch.setattr(a, "_apply", slow_apply)
+    assert a.hit("7:state:screens", now=100.0) == 0.0
+    assert answers == [None]  # folded: the push that answer starts reads after both changes
+    assert a.redis.reads == 1
+
+
+def test_while_a_push_in_flight_owes_another_changes_fold_without_asking(pair):
+    a, b = pair
+    assert a.hit("7:state:screens", now=100.0) == 0.0  # A's push is in flight ...
+    assert b.hit("7:state:screens", now=100.01) is None  # ... B marks a change for it
+    reads = b.redis.reads
+    assert [b.hit("7:state:screens", now=100.02 + i / 1000) for i in range(100)] == [None] * 100
+    assert b.redis.reads == reads  # the next push starts at 100.25 at the earliest
+    assert a.done("7:state:screens", now=100.05) == 0.2

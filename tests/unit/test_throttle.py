@@ -56,3 +56,30 @@ def test_rooms_are_throttled_independently():
     t = Throttle(0.25)
     assert pushed(t, "a", start=1.0, end=1.0) is None
     assert t.hit("b", now=1.01) == 0.0
+
+
+def test_a_change_after_a_promise_past_its_grace_is_pushed_at_once():
+    """The process that scheduled the push died: the next change does not wait for it."""
+    t = Throttle(0.25)
+    assert pushed(t, "w", start=1.0, end=1.0) is None
+    assert t.hit("w", now=1.1) == 0.15  # promised for 1.25 ... by a process that then died
+    assert t.hit("w", now=3.2) is None  # within the grace: still trusted
+    assert t.hit("w", now=3.3) == 0.0  # past it: pushed now
+
+
+def test_a_push_in_flight_past_its_lease_is_taken_for_dead():
+    t = Throttle(0.25)
+    t.begin("w", now=1.0)  # starts reading, and its process dies
+    assert t.hit("w", now=5.0) is None  # a slow push is still trusted
+    assert t.hit("w", now=11.5) == 0.0
+
+
+def test_a_check_is_covered_only_by_a_push_that_started_after_the_change():
+    t = Throttle(0.25)
+    t.begin("w", now=1.0)
+    assert t.hit("w", now=1.1) is None  # folded into the flight (marked dirty)
+    assert t.done("w", now=1.2, started=1.0) == 0.05  # that push read too early: one more
+    assert t.check("w", since=1.1, now=1.3) == ("wait", 3.25)
+    t.begin("w", now=1.25)
+    t.done("w", now=1.3, started=1.25)
+    assert t.check("w", since=1.1, now=1.4) == ("covered", None)
