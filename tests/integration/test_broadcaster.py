@@ -30,6 +30,16 @@ class RecordingSocketIO:
             target(*args)
 
 
+def join_and_vote(s: Any, demo: Any, statement_id: int, choice: str, ballot_id: str) -> None:
+    """A new participant of BUP votes on the statement."""
+    pid = voting.join(
+        s, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], display_name=None
+    ).participant_id
+    voting.cast_vote(
+        s, participant_id=pid, statement_id=statement_id, choice=choice, ballot_id=ballot_id
+    )
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -49,15 +59,7 @@ def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
         for i in range(100):
-            pid = voting.join(
-                s,
-                workshop_id=demo.workshop_id,
-                organisation_id=demo.orgs["BUP"],
-                display_name=None,
-            ).participant_id
-            voting.cast_vote(
-                s, participant_id=pid, statement_id=sid, choice="no", ballot_id=f"burst-{i:04d}"
-            )
+            join_and_vote(s, demo, sid, "no", f"burst-{i:04d}")
             broadcaster.changed(demo.workshop_id)
     console = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "facilitator")]
     assert len(console) == 1 and len(sio.tasks) == 2  # trailing: screens, phones
@@ -91,12 +93,7 @@ def test_phones_get_a_burst_at_their_own_slower_cadence(app, demo, monkeypatch):
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
         for i in range(20):
-            pid = voting.join(
-                s, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], display_name=None
-            ).participant_id
-            voting.cast_vote(
-                s, participant_id=pid, statement_id=sid, choice="yes", ballot_id=f"b-{i:04d}"
-            )
+            join_and_vote(s, demo, sid, "yes", f"b-{i:04d}")
             broadcaster.changed(demo.workshop_id)
             clock.now += 0.01
     # The first vote went to everyone at once; then one trailing push per cadence.

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from db import session_scope
+from tests.integration.test_broadcaster import join_and_vote
 from workshops import live, voting
 from workshops.shared_throttle import RedisThrottle
 
@@ -183,12 +184,7 @@ def test_two_processes_push_a_burst_of_a_hundred_votes_twice_ending_on_the_exact
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
         for i in range(100):
-            pid = voting.join(
-                s, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], display_name=None
-            ).participant_id
-            voting.cast_vote(
-                s, participant_id=pid, statement_id=sid, choice="no", ballot_id=f"burst-{i:04d}"
-            )
+            join_and_vote(s, demo, sid, "no", f"burst-{i:04d}")
             processes[i % 2].changed(demo.workshop_id)
             clock.now += 0.001
     simulation.run()  # the trailing push, and each process's watch over its folded votes
@@ -215,10 +211,7 @@ def test_a_process_takes_over_the_push_of_a_process_that_died(app, demo, monkeyp
     clock.now += 0.1
     a.changed(demo.workshop_id)  # ... promises the trailing push, and dies before it
     with session_scope(app) as s:
-        pid = voting.join(
-            s, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], display_name=None
-        ).participant_id
-        voting.cast_vote(s, participant_id=pid, statement_id=sid, choice="yes", ballot_id="late")
+        join_and_vote(s, demo, sid, "yes", "late")
     clock.now += 0.05
     b.changed(demo.workshop_id)  # B's vote is folded into A's promise
     assert alive.emits == []
