@@ -21,6 +21,9 @@ class DiscussionItem:
     note: str | None
     replaced_by: int | None
     previous_id: int | None
+    # False: fewer than the anonymity threshold answered, so how many raised it (part of the
+    # distribution) is not shown; the statement stays in the queue to be discussed
+    disclosed: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,20 @@ def workshop_results(session: Session, workshop_id: int) -> Results:
     answered = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
     current = [r for r in answered if domain.disclosed(r.tally, threshold)]
     gaps = domain.expectation_gaps(current)
+    raised = domain.discussion_queue(rows)
+    shown = {r.id for r in raised if domain.disclosed(r.tally, threshold)}
+    # Under the threshold after the rest, in running order: their order by count would show it.
+    raised_ids = {r.id for r in raised}
+    withheld_raised = [r for r in rows if r.id in raised_ids and r.id not in shown]
     queue = [
-        DiscussionItem(r, meta[r.id].discussion_note, replaced_by.get(r.id), meta[r.id].previous_id)
-        for r in domain.discussion_queue(rows)
+        DiscussionItem(
+            r,
+            meta[r.id].discussion_note,
+            replaced_by.get(r.id),
+            meta[r.id].previous_id,
+            disclosed=r.id in shown,
+        )
+        for r in [r for r in raised if r.id in shown] + withheld_raised
     ]
     return Results(
         organisations=domain.organisation_results(current),
@@ -200,7 +214,12 @@ def results_as_dict(results: Results) -> dict[str, Any]:
         ],
         "split_votes": [one(r) for r in results.split],
         "discussion_queue": [
-            {**one(item.result), "note": item.note, "replaced_by": item.replaced_by}
+            {
+                **one(item.result),
+                **({} if item.disclosed else {"tally": None, "split": None, "withheld": True}),
+                "note": item.note,
+                "replaced_by": item.replaced_by,
+            }
             for item in results.queue
         ],
     }

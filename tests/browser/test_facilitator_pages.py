@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     join_by_code,
     log_in,
     screenshot,
+    set_threshold,
     start_first_statement,
     tap_vote,
     vote_button,
@@ -293,3 +294,23 @@ def test_discuss_page(scene: Scene) -> None:
     expect(items.get_by_role("radio")).to_have_count(4)
     no_sideways_scroll(page)
     screenshot(page, "discuss.png")
+
+
+def test_discuss_page_withholds_how_many_raised_a_statement_under_the_threshold(
+    scene: Scene,
+) -> None:
+    """Runs last: it raises the scene's threshold from 1 to 3 (two phones answered)."""
+    page = scene.console
+    set_threshold(page, scene.room.workshop_id, 3)
+    page.goto(f"/f/w/{scene.room.workshop_id}/discuss")
+    item = page.locator(".discuss-item")
+    expect(item).to_have_count(1)
+    expect(item.get_by_role("heading", level=2)).to_have_text(AUTISM)
+    expect(item.locator(".withheld")).to_have_text(
+        "Fördelningen visas inte: färre än 3 har svarat."
+    )
+    expect(item.locator(".raised")).to_have_count(0)
+    expect(item.locator(".bars")).to_have_count(0)
+    expect(item.get_by_role("radio")).to_have_count(4)  # it can still be discussed
+    no_sideways_scroll(page)
+    screenshot(page, "discuss-withheld.png")

@@ -316,10 +316,35 @@ def test_results_show_expectation_gaps_and_agreement(session, demo):
 
 
 def test_the_discussion_queue_orders_by_discuss_votes(session, demo):
+    show_small_groups(session, demo)
     vote_all(session, demo, demo.own[0], [("BUP", "discuss")])
     vote_all(session, demo, demo.own[1], [("BUP", "discuss"), ("Elevhälsa", "discuss")])
     queue = results.workshop_results(session, demo.workshop_id).queue
     assert [item.result.id for item in queue] == [demo.own[1], demo.own[0]]
+    assert all(item.disclosed for item in queue)
+
+
+def test_a_statement_raised_by_fewer_than_the_threshold_is_queued_last_without_its_count(
+    session, demo
+):
+    """How many raised it is part of the distribution: under the anonymity threshold (3) it is
+    not shown, nor given away by the order, but the statement can still be discussed."""
+    vote_all(session, demo, demo.own[0], [("BUP", "discuss")])
+    vote_all(session, demo, demo.own[1], [("BUP", "discuss"), ("Elevhälsa", "discuss")])
+    voters = [("Habilitering", "discuss"), ("Habilitering", "yes"), ("Habilitering", "discuss")]
+    vote_all(session, demo, demo.others[0], voters)
+    res = results.workshop_results(session, demo.workshop_id)
+    assert [(i.result.id, i.disclosed) for i in res.queue] == [
+        (demo.others[0], True),
+        (demo.own[0], False),  # running order, not 2 before 1
+        (demo.own[1], False),
+    ]
+    exported = results.results_as_dict(res)["discussion_queue"]
+    assert [(q["id"], q["tally"], q.get("withheld")) for q in exported[1:]] == [
+        (demo.own[0], None, True),
+        (demo.own[1], None, True),
+    ]
+    assert exported[0]["tally"] == {"yes": 1, "no": 0, "discuss": 2, "total": 3}
 
 
 def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wording(session, demo):
