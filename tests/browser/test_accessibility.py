@@ -644,3 +644,27 @@ def test_phone_pages_and_the_projector_board_hold_together_with_text_at_200_perc
 
     assert problems == [], "with text at 200 %:\n" + "\n".join(problems)
     contexts.assert_no_page_errors()
+
+
+def test_every_tab_of_both_demo_workshops_and_the_lead_pages_pass_axe(
+    server: Server, audit: Audit
+) -> None:
+    """The facilitator's other pages (prepare, roles, journey, board, files, survey, discuss,
+    results, report, data, verification), found through each workshop's tabs, at a laptop's
+    size and a phone's; and the dashboard, accounts and audit log."""
+    for device, name in ((LAPTOP, "laptop"), (PHONE, "phone")):
+        page = audit.page(device)
+        log_in(page)
+        urls = ["/f/", "/f/accounts/", "/f/audit"]
+        for wid in (server.workshop_id, server.ws2_workshop_id):
+            page.goto(f"/f/w/{wid}")
+            urls += page.locator("nav.tabs a:not([target])").evaluate_all(
+                "as => as.map(a => a.getAttribute('href'))"
+            )
+        urls = [u for u in dict.fromkeys(urls) if not u.endswith("/console")]  # tested above
+        assert len(urls) > 15, urls
+        for url in urls:
+            response = page.goto(url)
+            assert response is not None and response.status == 200, (url, response)
+            audit.check(page, f"{url} ({name})")
+    audit.assert_clean()
