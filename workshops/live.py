@@ -195,6 +195,9 @@ class Broadcaster:
                 if verdict == "push":
                     self.app.logger.warning("%s of %s: push taken over", k, workshop_id)
                     self._push(workshop_id, topic, (group,), now)
+                    if self._folded[k] <= now:
+                        del self._folded[k]
+                        return  # that push read every change folded so far
                     wait = throttle.interval
                 elif verdict == "wait":
                     wait = max(MARGIN, (at or 0.0) - time.time())

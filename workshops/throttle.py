@@ -77,6 +77,9 @@ class Rule:
     lease: float = 10.0
     grace: float = 2.0
 
+    # Times come from each process's wall clock (the one clock processes share). Should it
+    # jump back, no delay exceeds an interval: the throttle pushes early, never late.
+
     def fresh(self, slot: Slot, *, now: float) -> tuple[Slot, bool]:
         """``slot`` without promises past their deadline, and whether any was dropped.
 
@@ -101,7 +104,8 @@ class Rule:
             return slot, None
         if slot.flights:
             return replace(slot, dirty=True), None
-        wait = slot.started + self.interval - now
+        # at most an interval, even when the clock went back since the last start
+        wait = min(slot.started + self.interval - now, self.interval)
         if stale or wait <= 0:
             return self.begin(slot, now=now), 0.0
         return replace(slot, pending=now + wait), round(wait, 6)
@@ -128,7 +132,7 @@ class Rule:
         slot = replace(slot, flights=flights, sent=sent)
         if flights or not slot.dirty:
             return slot, None
-        at = max(now, slot.started + self.interval)
+        at = min(max(now, slot.started + self.interval), now + self.interval)
         return replace(slot, dirty=False, pending=at), round(at - now, 6)
 
     def check(

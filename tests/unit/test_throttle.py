@@ -83,3 +83,12 @@ def test_a_check_is_covered_only_by_a_push_that_started_after_the_change():
     t.begin("w", now=1.25)
     t.done("w", now=1.3, started=1.25)
     assert t.check("w", since=1.1, now=1.4) == ("covered", None)
+
+
+def test_a_clock_that_went_back_delays_no_push_beyond_an_interval():
+    t = Throttle(0.25)
+    assert pushed(t, "w", start=1000.0, end=1000.0) is None
+    assert t.hit("w", now=10.0) == 0.25  # the clock went back 990 s: one interval, not 990 s
+    t.begin("w", now=10.25)
+    assert t.hit("w", now=10.3) is None
+    assert t.done("w", now=10.31) == 0.19
