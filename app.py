@@ -13,6 +13,7 @@ from flask_socketio import SocketIO
 
 import db
 import web
+from workshops.shared_throttle import is_redis_url
 
 DEV_SECRET = "dev-only-secret-never-use-in-production"
 
@@ -82,7 +83,7 @@ def _message_queue(config: dict[str, Any]) -> dict[str, Any]:
     url = config["SOCKETIO_MESSAGE_QUEUE"]
     if not url:
         return {}
-    if not url.startswith(("redis://", "rediss://", "unix://")):
+    if not is_redis_url(url):
         return {"message_queue": url, "channel": config["SOCKETIO_CHANNEL"]}
     manager = socketio_module.RedisManager(
         url,

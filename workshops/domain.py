@@ -326,17 +326,27 @@ def organisation_results(results: Iterable[StatementResult]) -> list[Organisatio
     return [by_org[name] for name in sorted(by_org, key=str.casefold)]
 
 
-def discussion_queue(results: Iterable[StatementResult]) -> list[StatementResult]:
-    """Statements someone wants to raise, most raised first, then in running order.
+def discussion_queue(
+    results: Iterable[StatementResult], threshold: int = 1
+) -> list[StatementResult]:
+    """Statements someone wants to raise, most raised first, then in running order. How many
+    raised one is part of its distribution: those answered by fewer than ``threshold`` come
+    last, in running order, so that the order does not give the count away.
 
     >>> rs = [StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=1)),
     ...       StatementResult(2, "A", "mandate", "own", "y", Tally(yes=4)),
     ...       StatementResult(3, "B", "mandate", "own", "z", Tally(discuss=3))]
     >>> [r.id for r in discussion_queue(rs)]
     [3, 1]
+    >>> [r.id for r in discussion_queue(rs + [StatementResult(4, "B", "mandate", "own", "w",
+    ...                                       Tally(discuss=2))], threshold=3)]
+    [3, 1, 4]
     """
     raised = [r for r in results if r.tally.discuss > 0]
-    return sorted(raised, key=lambda r: -r.tally.discuss)
+    shown = sorted(
+        (r for r in raised if disclosed(r.tally, threshold)), key=lambda r: -r.tally.discuss
+    )
+    return shown + [r for r in raised if not disclosed(r.tally, threshold)]
 
 
 # --- Statement input -------------------------------------------------------------------------

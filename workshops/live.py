@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db import get_session, session_scope
 from workshops import voting
-from workshops.shared_throttle import MARGIN, RedisThrottle
+from workshops.shared_throttle import MARGIN, RedisThrottle, is_redis_url
 from workshops.throttle import Throttle, Verdict
 
 NAMESPACE = "/live"
@@ -226,7 +226,7 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     phones = app.config.get("PHONE_BROADCAST_INTERVAL")
     phones = 4 * interval if phones is None else phones
     url = app.config["SOCKETIO_MESSAGE_QUEUE"]
-    if url and url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(url):
         prefix = f"{app.config['SOCKETIO_CHANNEL']}:push"
         screens = RedisThrottle.from_url(url, interval, prefix=prefix)
         b = Broadcaster(

@@ -78,20 +78,15 @@ def workshop_results(session: Session, workshop_id: int) -> Results:
     answered = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
     current = [r for r in answered if domain.disclosed(r.tally, threshold)]
     gaps = domain.expectation_gaps(current)
-    raised = domain.discussion_queue(rows)
-    shown = {r.id for r in raised if domain.disclosed(r.tally, threshold)}
-    # Under the threshold after the rest, in running order: their order by count would show it.
-    raised_ids = {r.id for r in raised}
-    withheld_raised = [r for r in rows if r.id in raised_ids and r.id not in shown]
     queue = [
         DiscussionItem(
             r,
             meta[r.id].discussion_note,
             replaced_by.get(r.id),
             meta[r.id].previous_id,
-            disclosed=r.id in shown,
+            disclosed=domain.disclosed(r.tally, threshold),
         )
-        for r in [r for r in raised if r.id in shown] + withheld_raised
+        for r in domain.discussion_queue(rows, threshold)
     ]
     return Results(
         organisations=domain.organisation_results(current),

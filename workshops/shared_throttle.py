@@ -45,6 +45,17 @@ POOL_SIZE = 32
 # After a failed Redis call, throttle locally this long before trying Redis again.
 COOL_OFF = 1.0
 
+
+def is_redis_url(url: str | None) -> bool:
+    """Whether a message-queue URL is Redis (the others are handed to Flask-SocketIO as they
+    are, and the processes then throttle each on their own).
+
+    >>> is_redis_url("rediss://cache:6380/0"), is_redis_url("kafka://k:9092"), is_redis_url(None)
+    (True, False, False)
+    """
+    return bool(url) and str(url).startswith(("redis://", "rediss://", "unix://"))
+
+
 FIELDS = ("started", "sent", "pending", "flights", "flight_until", "dirty")
 
 
