@@ -297,7 +297,7 @@ def test_discuss_page(scene: Scene) -> None:
 
 
 def test_discuss_page_withholds_how_many_raised_a_statement_under_the_threshold(
-    scene: Scene,
+    scene: Scene, module_contexts: Contexts
 ) -> None:
     """Runs last: it raises the scene's threshold from 1 to 3 (two phones answered)."""
     page = scene.console
@@ -314,3 +314,10 @@ def test_discuss_page_withholds_how_many_raised_a_statement_under_the_threshold(
     expect(item.get_by_role("radio")).to_have_count(4)  # it can still be discussed
     no_sideways_scroll(page)
     screenshot(page, "discuss-withheld.png")
+
+    phone = module_contexts.page(PHONE)  # a facilitator on a phone
+    log_in(phone)
+    phone.goto(f"/f/w/{scene.room.workshop_id}/discuss")
+    expect(phone.locator(".discuss-item .withheld")).to_be_visible()
+    no_sideways_scroll(phone)
+    screenshot(phone, "discuss-withheld-phone.png")
