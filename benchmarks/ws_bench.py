@@ -24,6 +24,9 @@ import math
 import os
 import platform
 import random
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -348,6 +351,43 @@ class BareTarget(Target):
 # --- The scenario ----------------------------------------------------------------------------
 
 
+def profile_servers(
+    procs: list[servers.Server], label: str
+) -> list[tuple[subprocess.Popen[bytes], Path]]:
+    """With ``BENCH_PROFILE=<folder>``: sample each serving process with py-spy during the burst.
+
+    The samples go to ``<folder>/<label>-<pid>.txt`` as collapsed stacks (one line per stack,
+    ``frame;frame;… count``), which `benchmarks/profile_summary.py` sums up. py-spy is not a
+    dependency of the project: ``pip install py-spy`` into the venv first.
+    """
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    started = []
+    for proc in procs:
+        pid = proc.worker_pid
+        out = Path(folder) / f"{label}-{pid}.txt"
+        command = [_py_spy(), "record", "--pid", str(pid), "--rate", "1000", "--nonblocking"]
+        command += ["--format", "raw", "--output", str(out)]
+        started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL), out))
+    return started
+
+
+def _py_spy() -> str:
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else "py-spy"
+
+
+def stop_profiles(started: list[tuple[subprocess.Popen[bytes], Path]]) -> list[str]:
+    """Stop the samplers (py-spy writes its file on SIGINT); the files written."""
+    for sampler, _ in started:
+        sampler.send_signal(signal.SIGINT)
+    for sampler, _ in started:
+        sampler.wait(timeout=30)
+    return [str(out) for _, out in started]
+
+
 async def burst(target: Target, n: int, seed: int = 6) -> dict[str, Any]:
     """Join ``n`` phones, connect them, open, vote within one second, reveal; the figures."""
     rng = random.Random(seed)
@@ -403,6 +443,7 @@ async def burst(target: Target, n: int, seed: int = 6) -> dict[str, Any]:
 
         lag = LagMonitor()
         lag.start()
+        profiles = profile_servers(target.procs, f"{target.name}-{n}")
         cpu_before = target.cpu_seconds()
         ballots: list[Ballot | None] = [None] * n
         expected = Counter(CHOICES[i % len(CHOICES)] for i in range(n))
@@ -433,6 +474,7 @@ async def burst(target: Target, n: int, seed: int = 6) -> dict[str, Any]:
             figures["burst_seconds"] = round(last_vote - first_vote, 3)
         await until(lambda: watch.exact_at is not None, 5)
         cpu = target.cpu_seconds() - cpu_before
+        figures["profiles"] = stop_profiles(profiles)
         figures["server_cpu_ms_per_vote"] = round(1000 * cpu / n, 2)
         figures["client_loop_lag"] = await lag.stop()
         if watch.exact_at is not None and last_vote is not None and last_ack is not None:
