@@ -420,6 +420,7 @@ class _Import:
                     organisation_id=self.orgs[o["id"]].id,
                     token_hash=hash_token(secrets.token_urlsafe(24)),
                     joined_at=self.now,
+                    present_at=self.now,
                 )
                 for _ in range(o.get("participants", 0))
             ]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask import session as cookie_session
 
 from db import get_session
 from web import client_key, error_text, may_manage
 from workshops import domain, results, services, voting
 from workshops.domain import WorkshopError
-from workshops.live import broadcaster
 from workshops.models import Workshop
 from workshops.voting import ParticipantInfo
 
@@ -71,7 +70,6 @@ def join() -> Any:
         )
     except WorkshopError as exc:
         return _error(exc, 429 if exc.key == "error.rate_limited" else 400)
-    broadcaster(current_app).changed(joined.workshop_id)  # the console's count of phones
     return {"ok": True, "workshop_id": joined.workshop_id, "participant_token": joined.token}, 201
 
 

@@ -208,6 +208,8 @@ def ensure_held_demo(session: Session, *, owner_id: int) -> int:
     }
     patterns = HELD_ANSWERS.split()
     everyone = [(orgs[name], p) for name, joined in people.items() for p in joined]
+    for _, person in everyone:
+        voting.mark_present(session, person.participant_id)  # they were in the room
     for n, statement in enumerate(services.get_workshop(session, wid).statements):
         pattern = patterns[n % len(patterns)]
         vote_through(session, statement, everyone, pattern * len(everyone))

@@ -158,6 +158,8 @@ class LiveNamespace(Namespace):
                 return False
             conn.update(kind="participant", pid=info.id, wid=info.workshop_id)
             join_room(room(info.workshop_id, "phones"))
+            if not info.present and voting.mark_present(session, info.id):
+                broadcaster(current_app).changed(info.workshop_id)  # one more in the room
         elif role in ("facilitator", "projector"):
             wid = auth.get("workshop_id")
             if not _may_watch(session, wid):

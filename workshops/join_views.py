@@ -97,11 +97,7 @@ def join_with_form(workshop: Workshop, template: str) -> Any | None:
     tokens[workshop.join_code] = joined.token
     session["pt"] = tokens
     session.permanent = True
-    from workshops.live import broadcaster
-
-    # throttled: a room of hundreds joining at once gets a few pushes, not one per phone each
-    broadcaster(current_app).changed(workshop.id)
-    return None
+    return None  # counted in the room once its phone opens the live page (events.on_connect)
 
 
 def _after_join(workshop: Workshop) -> str:

@@ -147,6 +147,10 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # When the phone first opened the live workshop (its first socket connection): it is in
+    # the room. Someone who only answered the survey ahead is not, and is not counted in the
+    # room's "n of m" nor on the projector's count.
+    present_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
 

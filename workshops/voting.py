@@ -97,6 +97,7 @@ class ParticipantInfo:
     organisation: str
     display_name: str | None
     workshop_kind: str = "ws1"
+    present: bool = True
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,27 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
         return None
     p, org_name, code, kind = row
     return ParticipantInfo(
-        p.id, p.workshop_id, code, p.organisation_id, org_name, p.display_name, kind
+        p.id,
+        p.workshop_id,
+        code,
+        p.organisation_id,
+        org_name,
+        p.display_name,
+        kind,
+        present=p.present_at is not None,
     )
+
+
+def mark_present(session: Session, participant_id: int) -> bool:
+    """The phone opened the live workshop: it is in the room from now on (counted in the
+    room's "n of m" and on the projector). True if it was not before."""
+    marked = session.connection().execute(
+        update(Participant)
+        .where(Participant.id == participant_id, Participant.present_at.is_(None))
+        .values(present_at=utcnow())
+    )
+    session.commit()
+    return bool(marked.rowcount)
 
 
 # --- Running statements ----------------------------------------------------------------------
@@ -449,7 +469,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
     per_org = dict(
         session.execute(
             select(Participant.organisation_id, func.count())
-            .where(Participant.workshop_id == workshop_id)
+            .where(Participant.workshop_id == workshop_id, Participant.present_at.is_not(None))
             .group_by(Participant.organisation_id)
         ).all()
     )

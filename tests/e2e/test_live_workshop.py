@@ -8,7 +8,7 @@ import pytest
 
 from db import session_scope
 from tests.conftest import Demo, join_phone, post
-from workshops import services
+from workshops import services, survey
 
 
 def live(app, client, **auth: Any):
@@ -198,8 +198,28 @@ def test_a_batch_is_answered_at_each_phones_own_pace(app, logged_in, demo, room)
     }
 
 
-def test_joining_updates_the_joined_count_on_the_projector(app, logged_in, demo):
+def test_a_phone_counts_in_the_room_once_it_opens_the_live_page(app, logged_in, demo):
+    """Joining alone (as for the survey, days ahead) does not put a phone in the room; its
+    first live connection does, once however often it reconnects."""
+    console = live(app, logged_in, role="facilitator", workshop_id=demo.workshop_id)
     projector = live(app, logged_in, role="projector", workshop_id=demo.workshop_id)
     assert last_state(projector)["joined"] == 0
-    join_phone(app, demo, "BUP")
+    phone = join_phone(app, demo, "BUP")
+    assert states(projector) == []  # nothing changed in the room
+    first = live(app, phone, role="participant", code=demo.code)
+    assert last_state(first)["joined"] == 1
     assert last_state(projector)["joined"] == 1
+    action(logged_in, demo, "open", statement_id=demo.own[0])  # answered by the others (BUP)
+    assert last_state(console)["current"]["eligible"] == 1
+    first.disconnect("/live")
+    again = live(app, phone, role="participant", code=demo.code)
+    assert last_state(again)["joined"] == 1
+    assert last_state(projector)["joined"] == 1
+
+
+def test_a_survey_only_participant_is_not_counted_in_the_room(app, logged_in, demo):
+    with session_scope(app) as session:
+        survey.set_survey_open(session, workshop_id=demo.workshop_id, is_open=True)
+    join_phone(app, demo, "BUP")  # answers the survey at home and never comes
+    projector = live(app, logged_in, role="projector", workshop_id=demo.workshop_id)
+    assert last_state(projector)["joined"] == 0

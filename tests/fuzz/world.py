@@ -104,6 +104,7 @@ def _join(app: Flask, code: str, organisation_id: int, name: str, address: str) 
     with session_scope(app) as s:
         info = voting.participant_for_token(s, token)
         assert info is not None
+        voting.mark_present(s, info.id)  # in the room: a first connection changes nothing
         return Phone(phone, info.workshop_id, code, info.id, token, organisation_id)
 
 
@@ -171,6 +172,7 @@ def build_world(app: Flask, generation: int = 0) -> World:
     with session_scope(app) as s:
         info = voting.participant_for_token(s, token)
         assert info is not None
+        voting.mark_present(s, info.id)
         phones["a_api"] = Phone(api, a, codes[a], info.id, token)
 
     with session_scope(app) as s:

@@ -62,3 +62,56 @@ def test_upgrading_a_filled_database_keeps_every_row(tmp_path):
         assert connection.execute(text("select anonymity_threshold from workshops")).scalar() == 3
         assert connection.execute(text("pragma foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_presence_is_kept_for_all_but_those_who_only_answered_the_survey(tmp_path):
+    """Migration 0004: before it everyone who joined counted as in the room; afterwards those
+    who answered the survey and never voted live do not."""
+    from sqlalchemy import text
+
+    from db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_schema(engine, "0003")
+    rows = [
+        "insert into workshops (id, title, target_group, join_code, everyone_may_answer, kind,"
+        " journey_open, created_at) values (1, 'W', 'children', 'ABC234', 0, 'ws1', 0,"
+        " '2026-01-01')",
+        "insert into organisations (id, workshop_id, name, principal)"
+        " values (1, 1, 'BUP', 'region')",
+        "insert into statements (id, workshop_id, organisation_id, topic, perspective, text,"
+        " position, hidden, state, revealed) values (1, 1, 1, 'mandate', 'own', 'S', 1, 0,"
+        " 'closed', 0)",
+    ]
+    # 1 voted live, 2 answered the survey and voted, 3 only the survey, 4 neither (an old
+    # phone that joined and left: counted before, so still counted)
+    for pid in (1, 2, 3, 4):
+        rows.append(
+            "insert into participants (id, workshop_id, organisation_id, token_hash, joined_at)"
+            f" values ({pid}, 1, 1, 'hash{pid}', '2026-01-0{pid}')"
+        )
+    for pid in (1, 2):
+        rows.append(
+            "insert into votes (statement_id, participant_id, choice, ballot_id, updated_at)"
+            f" values (1, {pid}, 'yes', 'ballot-{pid}', '2026-01-05')"
+        )
+    for pid in (2, 3):
+        rows.append(
+            "insert into survey_answers (statement_id, participant_id, choice, updated_at)"
+            f" values (1, {pid}, 'no', '2026-01-05')"
+        )
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(row))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        present = connection.execute(
+            text("select id, present_at from participants order by id")
+        ).all()
+    assert [(pid, str(at)[:10] if at else None) for pid, at in present] == [
+        (1, "2026-01-01"),
+        (2, "2026-01-02"),
+        (3, None),
+        (4, "2026-01-04"),
+    ]
+    engine.dispose()

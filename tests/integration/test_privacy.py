@@ -308,8 +308,16 @@ def test_withdrawing_on_the_phone_clears_its_cookie_and_the_projector_count_drop
         flask_test_client=logged_in,
     )
     phone = join_phone(app, demo, "BUP", "Anna")
-    join_phone(app, demo, "Elevhälsa")
-    projector.get_received("/live")
+    other = join_phone(app, demo, "Elevhälsa")
+    for client in (phone, other):  # both open the live page: two in the room
+        app.extensions["socketio"].test_client(
+            app,
+            namespace="/live",
+            auth={"role": "participant", "code": demo.code},
+            flask_test_client=client,
+        )
+    pushed = [e["args"][0] for e in projector.get_received("/live") if e["name"] == "state"]
+    assert pushed[-1]["joined"] == 2
 
     confirm = phone.get(f"/{demo.code}/withdraw")
     assert confirm.status_code == 200

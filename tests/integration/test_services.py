@@ -199,7 +199,8 @@ def test_a_batch_keeps_several_statements_open(session, demo):
 
 def test_n_of_m_counts_only_those_who_may_answer(session, demo):
     for org in ("Habilitering", "BUP", "BUP", "Elevhälsa"):
-        joined(session, demo, org)
+        assert voting.mark_present(session, joined(session, demo, org)) is True
+    joined(session, demo, "BUP")  # joined (for the survey, say) but never in the room
     voting.open_statements(
         session,
         workshop_id=demo.workshop_id,
@@ -209,6 +210,14 @@ def test_n_of_m_counts_only_those_who_may_answer(session, demo):
     state = voting.room_state(session, demo.workshop_id, audience="phones")
     eligible = {s["id"]: s["eligible"] for s in state["open"]}
     assert eligible == {demo.own[0]: 3, demo.others[0]: 1}
+    assert state["joined"] == 4
+
+
+def test_a_participant_is_marked_present_once(session, demo):
+    pid = joined(session, demo, "BUP")
+    assert voting.mark_present(session, pid) is True
+    assert voting.mark_present(session, pid) is False
+    assert voting.room_state(session, demo.workshop_id, audience="phones")["joined"] == 1
 
 
 def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
