@@ -403,3 +403,12 @@ def test_deleting_a_ws2_workshop_takes_the_whole_journey(session, ws2):
     for model in (RolePlacement, Handoff):
         assert session.scalar(select(func.count()).select_from(model)) == 0
     assert journey.stages(session, ws2.workshop_id) == []
+
+
+def test_the_board_counts_the_phones_in_the_room(session, ws2):
+    joined = voting.join(
+        session, workshop_id=ws2.workshop_id, organisation_id=ws2.orgs["BUP"], display_name=None
+    )
+    assert board.board_state(session, ws2.workshop_id)["participants"] == 0  # not there yet
+    voting.mark_present(session, joined.participant_id)
+    assert board.board_state(session, ws2.workshop_id)["participants"] == 1
