@@ -651,20 +651,28 @@ def test_every_tab_of_both_demo_workshops_and_the_lead_pages_pass_axe(
 ) -> None:
     """The facilitator's other pages (prepare, roles, journey, board, files, survey, discuss,
     results, report, data, verification), found through each workshop's tabs, at a laptop's
-    size and a phone's; and the dashboard, accounts and audit log."""
+    size and a phone's; and the dashboard, projects, accounts and audit log. None of them may
+    scroll sideways on the phone (the consoles included; tabs and tables scroll in their own
+    frame)."""
+    wide: list[str] = []
     for device, name in ((LAPTOP, "laptop"), (PHONE, "phone")):
         page = audit.page(device)
         log_in(page)
-        urls = ["/f/", "/f/accounts/", "/f/audit"]
+        urls = ["/f/", "/f/projects/", "/f/accounts/", "/f/audit"]
         for wid in (server.workshop_id, server.ws2_workshop_id):
             page.goto(f"/f/w/{wid}")
             urls += page.locator("nav.tabs a:not([target])").evaluate_all(
                 "as => as.map(a => a.getAttribute('href'))"
             )
-        urls = [u for u in dict.fromkeys(urls) if not u.endswith("/console")]  # tested above
+        urls = list(dict.fromkeys(urls))
         assert len(urls) > 15, urls
         for url in urls:
             response = page.goto(url)
             assert response is not None and response.status == 200, (url, response)
-            audit.check(page, f"{url} ({name})")
+            if not url.endswith("/console"):  # the consoles are checked live, above
+                audit.check(page, f"{url} ({name})")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > device["viewport"]["width"]:
+                wide.append(f"{url} is {width}px wide at {name} size")
     audit.assert_clean()
+    assert wide == []

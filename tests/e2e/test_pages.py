@@ -6,9 +6,12 @@ import io
 import re
 
 import pytest
+from sqlalchemy import update
 
+from db import session_scope
 from tests.conftest import Demo, csrf, join_phone, post
 from workshops import voting
+from workshops.models import Facilitator
 
 
 def test_facilitator_pages_require_login(client, demo):
@@ -226,3 +229,54 @@ def test_a_bad_api_join_gets_a_clear_error(client, demo, body):
 
 def test_the_api_results_need_a_facilitator(client, demo):
     assert client.get(f"/api/v1/workshops/{demo.workshop_id}/results").status_code == 401
+
+
+def _topnav(html: str) -> list[tuple[str, str, bool]]:
+    """The top bar's links: (href, label, marked as the current page)."""
+    nav = re.search(r'<nav class="topnav".*?</nav>', html, re.S)
+    assert nav is not None, "no top bar navigation"
+    links = re.findall(r"<a ([^>]*)>([^<]+)</a>", nav.group(0))
+    return [
+        (re.search(r'href="([^"]*)"', attrs).group(1), label.strip(), "aria-current" in attrs)  # type: ignore[union-attr]
+        for attrs, label in links
+    ]
+
+
+def test_every_facilitator_page_has_the_same_top_bar_and_marks_the_page_you_are_on(
+    app, logged_in, demo
+):
+    pages = {
+        "/f/": "Workshoppar",
+        "/f/audit": "Logg",
+        f"/f/w/{demo.workshop_id}": None,
+        f"/f/w/{demo.workshop_id}/results": None,
+    }
+    for url, current in pages.items():
+        response = logged_in.get(url)
+        assert response.status_code == 200, url
+        links = _topnav(response.get_data(as_text=True))
+        labels = [label for _, label, _ in links]
+        assert labels == ["Workshoppar", "Logg", "English"], (url, labels)  # not a lead
+        marked = [label for _, label, on in links if on]
+        assert marked == ([current] if current else []), (url, marked)
+
+
+def test_a_project_lead_also_finds_projects_and_accounts_in_the_top_bar(app, logged_in, demo):
+    with session_scope(app) as session:
+        session.execute(update(Facilitator).values(is_lead=True))
+        session.commit()
+    for url, current in (("/f/projects/", "Projekt"), ("/f/accounts/", "Konton")):
+        links = _topnav(logged_in.get(url).get_data(as_text=True))
+        assert [label for _, label, _ in links] == [
+            "Workshoppar",
+            "Projekt",
+            "Konton",
+            "Logg",
+            "English",
+        ], url
+        assert [label for _, label, on in links if on] == [current], url
+    # a participant's page has no facilitator menu, even in the facilitator's own browser
+    joined = post(logged_in, f"/{demo.code}", {"organisation_id": demo.orgs["BUP"]})
+    assert joined.status_code == 302
+    phone_page = logged_in.get(f"/{demo.code}/p").get_data(as_text=True)
+    assert 'class="topnav"' not in phone_page and 'href="/f/"' not in phone_page
