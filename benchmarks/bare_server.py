@@ -47,6 +47,7 @@ class Room:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.participants: dict[str, int] = {}  # token -> participant id
+        self.present: set[int] = set()  # participants whose phone has connected (in the room)
         self.votes: dict[int, str] = {}  # participant id -> choice
         self.ballots: dict[str, tuple[int, int, str]] = {}  # ballot -> (pid, statement, choice)
         self.state = "draft"
@@ -81,7 +82,7 @@ class Room:
             "state": self.state,
             "revealed": self.revealed,
             "voted": tally["total"],
-            "eligible": len(self.participants),
+            "eligible": len(self.present),
             "tally": tally if show else None,
             "split": (max(tally["yes"], tally["no"]) < 0.7 * tally["total"]) if show else None,
         }
@@ -90,7 +91,7 @@ class Room:
             "join_code": "BARE00",
             "title": "Load",
             "everyone_may_answer": False,
-            "joined": len(self.participants),
+            "joined": len(self.present),
             "current": statement if self.current == STATEMENT_ID else None,
             "open": [statement] if self.state == "open" else [],
         }
@@ -155,6 +156,9 @@ def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             return False
         sio.save_session(sid, {"pid": pid}, namespace=NAMESPACE)
         sio.enter_room(sid, ROOMS["phones"], namespace=NAMESPACE)
+        if pid not in room.present:  # in the room from its first connection, as in the app
+            room.present.add(pid)
+            changed()
         state = room.view("phones")
         state["me"] = {"participant_id": pid, "votes": {}}
         if pid in room.votes:
@@ -224,7 +228,6 @@ def http(environ: dict[str, Any], start_response: Any) -> list[bytes]:
             "201 Created",
             {"ok": True, "workshop_id": 1, "participant_token": room.join()},
         )
-        push_now()
     elif path.startswith("/live/") and method == "POST":
         action = path.removeprefix("/live/")
         if action == "open":

@@ -164,12 +164,13 @@ class LagMonitor:
 class PhoneWatch:
     """What one phone saw: its connect-time state, the statement opening, the reveal."""
 
-    __slots__ = ("messages", "n", "opened", "revealed", "started", "statement_id")
+    __slots__ = ("full", "messages", "n", "opened", "revealed", "started", "statement_id")
 
     def __init__(self, statement_id: int, n: int) -> None:
         self.statement_id = statement_id
         self.n = n
         self.started: float | None = None
+        self.full: float | None = None  # when it first counted every phone in the room
         self.opened: float | None = None
         self.revealed: float | None = None
         self.messages = 0
@@ -180,6 +181,8 @@ class PhoneWatch:
         self.messages += 1
         if self.started is None:
             self.started = now
+        if self.full is None and data.get("joined") == self.n:
+            self.full = now
         current = data.get("current")
         if not current or current.get("id") != self.statement_id:
             return
@@ -202,11 +205,14 @@ class ProjectorWatch:
         self.statement_id = statement_id
         self.n = n
         self.exact_at: float | None = None
+        self.full: float | None = None
         self.pushes: list[tuple[float, int]] = []
 
     def __call__(self, name: str, data: Any, now: float) -> None:
         if name != "state" or not isinstance(data, dict):
             return
+        if self.full is None and data.get("joined") == self.n:
+            self.full = now
         current = data.get("current")
         if not current or current.get("id") != self.statement_id:
             return
@@ -430,6 +436,13 @@ async def burst(target: Target, n: int, seed: int = 6) -> dict[str, Any]:
         figures["connect_seconds"] = round(time.perf_counter() - start, 2)
         figures["connect_failures"] = sum(isinstance(c, BaseException) for c in connected)
         await until(lambda: all(w.started is not None for w in watches), 30)
+        # A phone is in the room from its first connection, and the room hears of it through
+        # the throttled pushes: let the last of those arrive (the phones' come up to a second
+        # after the last connect) so that the burst's figures are the burst's alone.
+        settled = await until(
+            lambda: watch.full is not None and all(w.full is not None for w in watches), 30
+        )
+        figures["room_counted_every_phone"] = settled
         figures["rss_kb_after_connect"] = target.rss_kb()
         grown = figures["rss_kb_after_connect"] - figures["rss_kb_before_connect"]
         figures["rss_per_phone_kb"] = round(grown / n, 1)
