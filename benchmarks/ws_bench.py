@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -374,7 +375,9 @@ def profile_servers(
     for proc in procs:
         pid = proc.worker_pid
         out = Path(folder) / f"{label}-{pid}.txt"
+        # --duration: a sampler the burst never stops (it failed) ends by itself
         command = [_py_spy(), "record", "--pid", str(pid), "--rate", "1000", "--nonblocking"]
+        command += ["--duration", "120"]
         command += ["--format", "raw", "--output", str(out)]
         started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL), out))
     return started
@@ -382,7 +385,10 @@ def profile_servers(
 
 def _py_spy() -> str:
     beside = Path(sys.executable).parent / "py-spy"
-    return str(beside) if beside.exists() else "py-spy"
+    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    if found is None:
+        raise RuntimeError("BENCH_PROFILE needs py-spy: .venv/bin/pip install py-spy")
+    return found
 
 
 def stop_profiles(started: list[tuple[subprocess.Popen[bytes], Path]]) -> list[str]:
@@ -454,9 +460,9 @@ async def burst(target: Target, n: int, seed: int = 6) -> dict[str, Any]:
             [w.opened - opened_at for w in watches if w.opened is not None]
         )
 
+        profiles = profile_servers(target.procs, f"{target.name}-{n}")
         lag = LagMonitor()
         lag.start()
-        profiles = profile_servers(target.procs, f"{target.name}-{n}")
         cpu_before = target.cpu_seconds()
         ballots: list[Ballot | None] = [None] * n
         expected = Counter(CHOICES[i % len(CHOICES)] for i in range(n))

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from journey_maps.board import journey_document, split_notes
@@ -385,7 +385,21 @@ class _Import:
         if journey is not None:
             self._journey(workshop.id, journey)
         self.session.flush()
+        self._presence(workshop.id)
         return workshop.id
+
+    def _presence(self, workshop_id: int) -> None:
+        """A placeholder counts as in the room, as migration 0004 decided for old rows, unless
+        it only carries survey answers (someone who answered ahead and never voted live)."""
+        self.session.execute(
+            update(Participant)
+            .where(
+                Participant.workshop_id == workshop_id,
+                exists().where(SurveyAnswer.participant_id == Participant.id),
+                ~exists().where(Vote.participant_id == Participant.id),
+            )
+            .values(present_at=None)
+        )
 
     def _workshop(self) -> Workshop:
         w = self.doc["workshop"]

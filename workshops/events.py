@@ -158,8 +158,14 @@ class LiveNamespace(Namespace):
                 return False
             conn.update(kind="participant", pid=info.id, wid=info.workshop_id)
             join_room(room(info.workshop_id, "phones"))
-            if not info.present and voting.mark_present(session, info.id):
-                broadcaster(current_app).changed(info.workshop_id)  # one more in the room
+            # In the room from the first connection, except while the survey is open: its page
+            # links to the live page, and a laptop answering at home is not in the room (a
+            # vote marks its phone present anyway, voting.cast_votes).
+            if not (info.present or info.survey_open) and voting.mark_present(session, info.id):
+                live = broadcaster(current_app)
+                live.changed(info.workshop_id)  # one more in the room: the count on the screens
+                if info.workshop_kind == "ws2":
+                    live.changed(info.workshop_id, "board")  # the board's count of participants
         elif role in ("facilitator", "projector"):
             wid = auth.get("workshop_id")
             if not _may_watch(session, wid):

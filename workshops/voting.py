@@ -66,8 +66,18 @@ _STATEMENT_FACTS = (
     .with_for_update(read=True, of=STATEMENTS)
 )
 _PARTICIPANT_FACTS = select(
-    PARTICIPANTS.c.id, PARTICIPANTS.c.workshop_id, PARTICIPANTS.c.organisation_id
+    PARTICIPANTS.c.id,
+    PARTICIPANTS.c.workshop_id,
+    PARTICIPANTS.c.organisation_id,
+    PARTICIPANTS.c.present_at.is_not(None).label("present"),
 ).where(PARTICIPANTS.c.id.in_(_IDS))
+# A phone that votes is in the room, whatever else it did (its first connection may have come
+# while the survey was open, or through a process that did not mark it yet).
+_MARK_PRESENT = (
+    PARTICIPANTS.update()
+    .where(PARTICIPANTS.c.id.in_(_IDS), PARTICIPANTS.c.present_at.is_(None))
+    .values(present_at=bindparam("now"))
+)
 _SEEN_BALLOTS = select(
     VOTE_EVENTS.c.ballot_id,
     VOTE_EVENTS.c.participant_id,
@@ -97,7 +107,8 @@ class ParticipantInfo:
     organisation: str
     display_name: str | None
     workshop_kind: str = "ws1"
-    present: bool = True
+    present: bool = False  # in the room (participants.present_at)
+    survey_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,14 +204,16 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
     row = session.execute(
-        select(Participant, Organisation.name, Workshop.join_code, Workshop.kind)
+        select(
+            Participant, Organisation.name, Workshop.join_code, Workshop.kind, Workshop.survey_open
+        )
         .join(Organisation, Organisation.id == Participant.organisation_id)
         .join(Workshop, Workshop.id == Participant.workshop_id)
         .where(Participant.token_hash == hash_token(token))
     ).first()
     if row is None:
         return None
-    p, org_name, code, kind = row
+    p, org_name, code, kind, survey_open = row
     return ParticipantInfo(
         p.id,
         p.workshop_id,
@@ -210,6 +223,7 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
         p.display_name,
         kind,
         present=p.present_at is not None,
+        survey_open=survey_open,
     )
 
 
@@ -363,12 +377,13 @@ def _write_batch(session: Session, batch: list[Ballot]) -> list[VoteResult | Wor
         )
         for row in conn.execute(_STATEMENT_FACTS, {"ids": list({b.statement_id for b in batch})})
     }
-    participants = {
-        row.id: ballots.ParticipantFacts(row.workshop_id, row.organisation_id)
-        for row in conn.execute(
-            _PARTICIPANT_FACTS, {"ids": list({b.participant_id for b in batch})}
-        )
-    }
+    rows = conn.execute(_PARTICIPANT_FACTS, {"ids": list({b.participant_id for b in batch})})
+    participants: dict[int, ballots.ParticipantFacts] = {}
+    absent: set[int] = set()
+    for row in rows:
+        participants[row.id] = ballots.ParticipantFacts(row.workshop_id, row.organisation_id)
+        if not row.present:
+            absent.add(row.id)
     seen = {
         row.ballot_id: ballots.Seen(row.participant_id, row.statement_id, row.choice)
         for row in conn.execute(_SEEN_BALLOTS, {"ids": list({b.ballot_id for b in batch})})
@@ -387,6 +402,9 @@ def _write_batch(session: Session, batch: list[Ballot]) -> list[VoteResult | Wor
         if v.accepted
     ]
     if events:
+        arrived = list(absent & {e["participant_id"] for e in events})
+        if arrived:
+            conn.execute(_MARK_PRESENT, {"ids": arrived, "now": now})
         conn.execute(_INSERT_EVENTS, events)
         conn.execute(
             _VOTE_UPSERT[conn.dialect.name],

@@ -154,3 +154,12 @@ def test_a_closed_journey_refuses_placements_and_the_phone_is_told(app, room, ws
                   client_id="closed-0001")  # fmt: skip
     assert answer["code"] == "error.journey_closed"
     assert "inte öppen" in answer["error"]
+
+
+def test_the_board_counts_a_phone_when_it_arrives(app, logged_in, ws2):
+    board = live(app, logged_in, role="facilitator", workshop_id=ws2.workshop_id)
+    assert last_board(board)["participants"] == 0
+    phone, _ = join_ws2(app, ws2, "BUP")
+    assert boards(board) == []  # joining is not arriving
+    live(app, phone, role="participant", code=ws2.code)
+    assert last_board(board)["participants"] == 1

@@ -218,8 +218,17 @@ def test_a_phone_counts_in_the_room_once_it_opens_the_live_page(app, logged_in, 
 
 
 def test_a_survey_only_participant_is_not_counted_in_the_room(app, logged_in, demo):
+    """Someone answering the survey at home is not in the room, even if they follow the
+    survey page's link to the live page while the survey is open; a vote puts them there."""
     with session_scope(app) as session:
         survey.set_survey_open(session, workshop_id=demo.workshop_id, is_open=True)
-    join_phone(app, demo, "BUP")  # answers the survey at home and never comes
+    at_home = join_phone(app, demo, "BUP")
     projector = live(app, logged_in, role="projector", workshop_id=demo.workshop_id)
     assert last_state(projector)["joined"] == 0
+    curious = live(app, at_home, role="participant", code=demo.code)
+    assert last_state(curious)["joined"] == 0
+    assert states(projector) == []
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    assert vote(curious, demo.own[0], "yes", "ballot-at-home-1")["ok"] is True
+    shown = last_state(projector)
+    assert (shown["joined"], shown["current"]["voted"], shown["current"]["eligible"]) == (1, 1, 1)

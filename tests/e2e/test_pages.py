@@ -280,3 +280,28 @@ def test_a_project_lead_also_finds_projects_and_accounts_in_the_top_bar(app, log
     assert joined.status_code == 302
     phone_page = logged_in.get(f"/{demo.code}/p").get_data(as_text=True)
     assert 'class="topnav"' not in phone_page and 'href="/f/"' not in phone_page
+
+
+def test_the_error_page_after_a_database_failure_does_not_ask_the_database_again(
+    app, logged_in, monkeypatch
+):
+    """The top bar asks whether the facilitator is a project lead; after a server error the
+    database may be what failed, so the 500 page leaves the menu out and still renders."""
+    from sqlalchemy.exc import OperationalError
+
+    import web
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # serve the error page as in production
+    monkeypatch.setattr(web.services, "list_workshops", broken)
+    monkeypatch.setattr(web.services, "is_lead", broken)
+    response = logged_in.get("/f/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Något gick fel hos oss" in page and 'class="topnav"' in page
+    assert "Workshoppar" not in page
+    monkeypatch.undo()
+    missing = logged_in.get("/f/no-such-page")  # a 404 keeps the menu
+    assert missing.status_code == 404 and "Workshoppar" in missing.get_data(as_text=True)

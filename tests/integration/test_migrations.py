@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from db import Base, upgrade_schema
+from db import MIGRATIONS, Base, upgrade_schema
 
 
 # Alembic cannot reflect SQLite's expression indexes (the active-placement index); it says so.
@@ -114,4 +114,47 @@ def test_presence_is_kept_for_all_but_those_who_only_answered_the_survey(tmp_pat
         (3, None),
         (4, "2026-01-04"),
     ]
+    engine.dispose()
+
+
+def test_downgrading_presence_keeps_every_vote(tmp_path):
+    """0004's downgrade drops one column in place: with SQLite's foreign keys on (as the alembic
+    command runs it), rebuilding the participants table would cascade to their votes."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'down.sqlite3'}")
+    upgrade_schema(engine)
+    with engine.begin() as connection:
+        for row in (
+            "insert into workshops (id, title, target_group, join_code, everyone_may_answer,"
+            " kind, journey_open, created_at) values (1, 'W', 'children', 'ABC234', 0, 'ws1', 0,"
+            " '2026-01-01')",
+            "insert into organisations (id, workshop_id, name, principal)"
+            " values (1, 1, 'BUP', 'region')",
+            "insert into statements (id, workshop_id, organisation_id, topic, perspective, text,"
+            " position, hidden, state, revealed) values (1, 1, 1, 'mandate', 'own', 'S', 1, 0,"
+            " 'closed', 0)",
+            "insert into participants (id, workshop_id, organisation_id, token_hash, joined_at,"
+            " present_at) values (1, 1, 1, 'hash1', '2026-01-01', '2026-01-01')",
+            "insert into votes (statement_id, participant_id, choice, ballot_id, updated_at)"
+            " values (1, 1, 'yes', 'ballot-1', '2026-01-05')",
+        ):
+            connection.execute(text(row))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        assert connection.execute(text("pragma foreign_keys")).scalar() == 1
+        connection.rollback()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+    with engine.connect() as connection:
+        columns = {row[1] for row in connection.execute(text("pragma table_info(participants)"))}
+        assert "present_at" not in columns
+        assert connection.execute(text("select count(*) from votes")).scalar() == 1
+        assert connection.execute(text("select count(*) from participants")).scalar() == 1
     engine.dispose()
