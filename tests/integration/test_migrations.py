@@ -64,6 +64,17 @@ def test_upgrading_a_filled_database_keeps_every_row(tmp_path):
     engine.dispose()
 
 
+# A workshop with one organisation and one closed statement, in the columns every revision has
+ONE_STATEMENT = (
+    "insert into workshops (id, title, target_group, join_code, everyone_may_answer, kind,"
+    " journey_open, created_at) values (1, 'W', 'children', 'ABC234', 0, 'ws1', 0, '2026-01-01')",
+    "insert into organisations (id, workshop_id, name, principal) values (1, 1, 'BUP', 'region')",
+    "insert into statements (id, workshop_id, organisation_id, topic, perspective, text,"
+    " position, hidden, state, revealed) values (1, 1, 1, 'mandate', 'own', 'S', 1, 0,"
+    " 'closed', 0)",
+)
+
+
 def test_presence_is_kept_for_all_but_those_who_only_answered_the_survey(tmp_path):
     """Migration 0004: before it everyone who joined counted as in the room; afterwards those
     who answered the survey and never voted live do not."""
@@ -73,16 +84,7 @@ def test_presence_is_kept_for_all_but_those_who_only_answered_the_survey(tmp_pat
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade_schema(engine, "0003")
-    rows = [
-        "insert into workshops (id, title, target_group, join_code, everyone_may_answer, kind,"
-        " journey_open, created_at) values (1, 'W', 'children', 'ABC234', 0, 'ws1', 0,"
-        " '2026-01-01')",
-        "insert into organisations (id, workshop_id, name, principal)"
-        " values (1, 1, 'BUP', 'region')",
-        "insert into statements (id, workshop_id, organisation_id, topic, perspective, text,"
-        " position, hidden, state, revealed) values (1, 1, 1, 'mandate', 'own', 'S', 1, 0,"
-        " 'closed', 0)",
-    ]
+    rows = list(ONE_STATEMENT)
     # 1 voted live, 2 answered the survey and voted, 3 only the survey, 4 neither (an old
     # phone that joined and left: counted before, so still counted)
     for pid in (1, 2, 3, 4):
@@ -130,14 +132,7 @@ def test_downgrading_presence_keeps_every_vote(tmp_path):
     upgrade_schema(engine)
     with engine.begin() as connection:
         for row in (
-            "insert into workshops (id, title, target_group, join_code, everyone_may_answer,"
-            " kind, journey_open, created_at) values (1, 'W', 'children', 'ABC234', 0, 'ws1', 0,"
-            " '2026-01-01')",
-            "insert into organisations (id, workshop_id, name, principal)"
-            " values (1, 1, 'BUP', 'region')",
-            "insert into statements (id, workshop_id, organisation_id, topic, perspective, text,"
-            " position, hidden, state, revealed) values (1, 1, 1, 'mandate', 'own', 'S', 1, 0,"
-            " 'closed', 0)",
+            *ONE_STATEMENT,
             "insert into participants (id, workshop_id, organisation_id, token_hash, joined_at,"
             " present_at) values (1, 1, 1, 'hash1', '2026-01-01', '2026-01-01')",
             "insert into votes (statement_id, participant_id, choice, ballot_id, updated_at)"
