@@ -100,10 +100,10 @@ class _Rows:
             session.scalar(
                 select(func.count())
                 .select_from(Participant)
-                .where(Participant.workshop_id == workshop_id, Participant.present_at.is_not(None))
+                .where(Participant.workshop_id == workshop_id, Participant.in_room)
             )
             or 0
-        )  # in the room, as the WS1 count (workshops.models.Participant.present_at)
+        )
 
     def shown_roles(self) -> list[WorkshopRole]:
         used = {p.role_id for p in self.placements}

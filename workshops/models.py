@@ -17,7 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from db import Base
 
@@ -147,12 +149,22 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # When the phone first opened the live workshop (its first socket connection): it is in
-    # the room. Someone who only answered the survey ahead is not, and is not counted in the
-    # room's "n of m" nor on the projector's count.
+    # When the phone first opened the live workshop (its first socket connection while the
+    # survey was closed) or first voted live: from then on it is in the room.
     present_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
+
+    @hybrid_property
+    def in_room(self) -> bool:
+        """Counted in the room: the live "n of m", the projector's and board's counts, the
+        report's attendance. Someone who only answered the survey ahead is not."""
+        return self.present_at is not None
+
+    @in_room.inplace.expression
+    @classmethod
+    def _in_room_expression(cls) -> ColumnElement[bool]:
+        return cls.present_at.is_not(None)
 
 
 class Statement(Base):

@@ -204,7 +204,7 @@ def list_workshops(session: Session, *, manager_id: int | None = None) -> list[d
     participants and statements, newest first."""
     participants = (
         select(Participant.workshop_id, func.count().label("n"))
-        .where(Participant.present_at.is_not(None))  # in the room, as the live count
+        .where(Participant.in_room)
         .group_by(Participant.workshop_id)
         .subquery()
     )

@@ -69,13 +69,13 @@ _PARTICIPANT_FACTS = select(
     PARTICIPANTS.c.id,
     PARTICIPANTS.c.workshop_id,
     PARTICIPANTS.c.organisation_id,
-    PARTICIPANTS.c.present_at.is_not(None).label("present"),
+    Participant.in_room.label("present"),
 ).where(PARTICIPANTS.c.id.in_(_IDS))
 # A phone that votes is in the room, whatever else it did (its first connection may have come
 # while the survey was open, or through a process that did not mark it yet).
 _MARK_PRESENT = (
     PARTICIPANTS.update()
-    .where(PARTICIPANTS.c.id.in_(_IDS), PARTICIPANTS.c.present_at.is_(None))
+    .where(PARTICIPANTS.c.id.in_(_IDS), ~Participant.in_room)
     .values(present_at=bindparam("now"))
 )
 _SEEN_BALLOTS = select(
@@ -222,7 +222,7 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
         org_name,
         p.display_name,
         kind,
-        present=p.present_at is not None,
+        present=p.in_room,
         survey_open=survey_open,
     )
 
@@ -230,11 +230,7 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
 def mark_present(session: Session, participant_id: int) -> bool:
     """The phone opened the live workshop: it is in the room from now on (counted in the
     room's "n of m" and on the projector). True if it was not before."""
-    marked = session.connection().execute(
-        update(Participant)
-        .where(Participant.id == participant_id, Participant.present_at.is_(None))
-        .values(present_at=utcnow())
-    )
+    marked = session.connection().execute(_MARK_PRESENT, {"ids": [participant_id], "now": utcnow()})
     session.commit()
     return bool(marked.rowcount)
 
@@ -487,7 +483,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
     per_org = dict(
         session.execute(
             select(Participant.organisation_id, func.count())
-            .where(Participant.workshop_id == workshop_id, Participant.present_at.is_not(None))
+            .where(Participant.workshop_id == workshop_id, Participant.in_room)
             .group_by(Participant.organisation_id)
         ).all()
     )
