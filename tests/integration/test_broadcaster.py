@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from db import session_scope
 from workshops import live, voting
 
@@ -48,19 +50,38 @@ class Clock:
         return self.now
 
 
-def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
-    app, demo, monkeypatch
-):
-    clock = Clock()
-    monkeypatch.setattr(live, "time", clock)
-    sio = RecordingSocketIO()
-    broadcaster = live.Broadcaster.in_process(app, sio, 0.25)  # type: ignore[arg-type]
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The broadcaster's clock, moved by the test."""
+    fixed = Clock()
+    monkeypatch.setattr(live, "time", fixed)
+    return fixed
+
+
+def vote_burst(
+    app: Any,
+    demo: Any,
+    broadcaster: live.Broadcaster,
+    clock: Clock,
+    n: int,
+    choice: str,
+    step: float = 0.0,
+) -> None:
+    """Open the demo's first own statement; ``n`` new participants vote on it, each change
+    told to the broadcaster (``step`` seconds apart on ``clock``)."""
     sid = demo.own[0]
     with session_scope(app) as s:
         voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
-        for i in range(100):
-            join_and_vote(s, demo, sid, "no", f"burst-{i:04d}")
+        for i in range(n):
+            join_and_vote(s, demo, sid, choice, f"burst-{i:04d}")
             broadcaster.changed(demo.workshop_id)
+            clock.now += step
+
+
+def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(app, demo, clock):
+    sio = RecordingSocketIO()
+    broadcaster = live.Broadcaster.in_process(app, sio, 0.25)  # type: ignore[arg-type]
+    vote_burst(app, demo, broadcaster, clock, 100, "no")
     console = [d for e, d, to in sio.emits if to == live.room(demo.workshop_id, "facilitator")]
     assert len(console) == 1 and len(sio.tasks) == 2  # trailing: screens, phones
 
@@ -71,9 +92,7 @@ def test_a_burst_of_a_hundred_votes_gives_two_pushes_ending_on_the_exact_count(
     assert console[-1]["current"]["tally"]["no"] == 100
 
 
-def test_a_vote_in_a_quiet_room_is_pushed_at_once(app, demo, monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(live, "time", clock)
+def test_a_vote_in_a_quiet_room_is_pushed_at_once(app, demo, clock):
     sio = RecordingSocketIO()
     broadcaster = live.Broadcaster.in_process(app, sio, 0.25)  # type: ignore[arg-type]
     broadcaster.changed(demo.workshop_id)
@@ -84,18 +103,10 @@ def test_a_vote_in_a_quiet_room_is_pushed_at_once(app, demo, monkeypatch):
     assert sio.tasks == []
 
 
-def test_phones_get_a_burst_at_their_own_slower_cadence(app, demo, monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(live, "time", clock)
+def test_phones_get_a_burst_at_their_own_slower_cadence(app, demo, clock):
     sio = RecordingSocketIO()
     broadcaster = live.Broadcaster.in_process(app, sio, 0.25, 1.0)  # type: ignore[arg-type]
-    sid = demo.own[0]
-    with session_scope(app) as s:
-        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
-        for i in range(20):
-            join_and_vote(s, demo, sid, "yes", f"b-{i:04d}")
-            broadcaster.changed(demo.workshop_id)
-            clock.now += 0.01
+    vote_burst(app, demo, broadcaster, clock, 20, "yes", step=0.01)
     # The first vote went to everyone at once; then one trailing push per cadence.
     assert [args[2:] for _, args in sio.tasks] == [("screens", 0.24), ("phones", 0.99)]
     sio.run_tasks()
