@@ -24,6 +24,8 @@ MAX_PAYLOAD_CHARS = 2048
 # A phone may change its answer freely; a script hammering the server may not.
 VOTES_PER_WINDOW = 30
 VOTE_WINDOW = 10.0
+# A phone answers a roll call once; a few more in the window allow for roll calls in a row.
+HERE_PER_WINDOW = 5
 
 
 def ballot_box(app: Flask) -> GroupCommit[Ballot, voting.VoteResult]:
@@ -67,6 +69,14 @@ def _connection() -> dict[str, Any] | None:
     saved = cookie_session if has_request_context() else g.get("live_session", {})
     conn = saved.get("live")
     return conn if isinstance(conn, dict) else None
+
+
+def _one_more_in_the_room(conn: dict[str, Any]) -> None:
+    """A phone came into the room: the count on the screens (and the WS2 board's)."""
+    live = broadcaster(current_app)
+    live.changed(conn["wid"])
+    if conn.get("ws2"):
+        live.changed(conn["wid"], "board")
 
 
 # Events that build Flask's request context; every other one runs in an application context
@@ -156,16 +166,18 @@ class LiveNamespace(Namespace):
             info = voting.participant_for_token(session, token)
             if info is None:
                 return False
-            conn.update(kind="participant", pid=info.id, wid=info.workshop_id)
+            conn.update(
+                kind="participant",
+                pid=info.id,
+                wid=info.workshop_id,
+                ws2=info.workshop_kind == "ws2",
+            )
             join_room(room(info.workshop_id, "phones"))
             # In the room from the first connection, except while the survey is open: its page
             # links to the live page, and a laptop answering at home is not in the room (a
             # vote marks its phone present anyway, voting.cast_votes).
             if not (info.present or info.survey_open) and voting.mark_present(session, info.id):
-                live = broadcaster(current_app)
-                live.changed(info.workshop_id)  # one more in the room: the count on the screens
-                if info.workshop_kind == "ws2":
-                    live.changed(info.workshop_id, "board")  # the board's count of participants
+                _one_more_in_the_room(conn)
         elif role in ("facilitator", "projector"):
             wid = auth.get("workshop_id")
             if not _may_watch(session, wid):
@@ -194,6 +206,24 @@ class LiveNamespace(Namespace):
         if conn is None:
             return _ack_error("error.not_joined", "sv")
         return {"ok": True, "state": self._state(conn)}
+
+    def on_here(self, data: Any = None) -> dict[str, Any]:
+        """A phone answers the facilitator's roll call (``roll_call``): it is in the room."""
+        conn = _connection()
+        lang = conn["lang"] if conn else "sv"
+        if conn is None or conn.get("kind") != "participant":
+            return _ack_error("error.not_joined", lang)
+        allowed, conn["recent_here"] = domain.within_rate(
+            conn.get("recent_here", []),
+            now=time.monotonic(),
+            limit=HERE_PER_WINDOW,
+            window=VOTE_WINDOW,
+        )
+        if not allowed:
+            return _ack_error("error.rate_limited", lang)
+        if voting.answer_roll_call(get_session(), conn["pid"]):
+            _one_more_in_the_room(conn)
+        return {"ok": True}
 
     def on_cast_vote(self, data: Any = None) -> dict[str, Any]:
         """A phone answers an open statement: ``{statement_id, choice, ballot_id, comment?}``.

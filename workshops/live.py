@@ -17,6 +17,8 @@ from workshops.throttle import Throttle, Verdict
 
 NAMESPACE = "/live"
 AUDIENCES = ("phones", "projector", "facilitator")
+# Seconds over which the phones' answers to a roll call are spread (each waits a random part)
+ROLL_CALL_SPREAD = 2.0
 
 
 def room(workshop_id: int, audience: str) -> str:
@@ -114,6 +116,17 @@ class Broadcaster:
         for group in groups:
             self.throttles[group].begin(key(workshop_id, topic, group), now=now)
         self._push(workshop_id, topic, groups, time.time())
+
+    def call_roll(self, workshop_id: int) -> None:
+        """Ask every phone connected to the workshop, in any process, to say it is here
+        (``roll_call``; each answers with ``here`` after a random pause of up to
+        ``ROLL_CALL_SPREAD`` seconds, so a full room does not write at one instant)."""
+        self.socketio.emit(
+            "roll_call",
+            {"spread": ROLL_CALL_SPREAD},
+            to=room(workshop_id, "phones"),
+            namespace=NAMESPACE,
+        )
 
     def _push(self, workshop_id: int, topic: str, groups: tuple[str, ...], started: float) -> None:
         """Read and send a push already counted as begun; it reads every change made before

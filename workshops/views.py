@@ -268,7 +268,8 @@ def projector(wid: int) -> Any:
 @bp.post("/w/<int:wid>/live/<action>")
 @login_required
 def live_action(wid: int, action: str) -> Any:
-    """Console buttons: open, open-batch, close, close-all, reveal, hide-results, current."""
+    """Console buttons: open, open-batch, close, close-all, reveal, hide-results, current,
+    roll-call."""
     session = get_session()
     form = request.form
     try:
@@ -293,12 +294,19 @@ def live_action(wid: int, action: str) -> Any:
         elif action == "current":
             raw = form.get("statement_id")
             voting.set_current(session, workshop_id=wid, statement_id=_int(raw) if raw else None)
+        elif action == "roll-call":
+            voting.roll_call(session, workshop_id=wid)
         else:
             raise WorkshopError("error.bad_payload")
     except (WorkshopError, KeyError) as exc:
         err = exc if isinstance(exc, WorkshopError) else WorkshopError("error.bad_payload")
         return fail(err, "facilitator.console", wid=wid)
-    broadcaster(current_app).push_now(wid)
+    live = broadcaster(current_app)
+    live.push_now(wid)
+    if action == "roll-call":
+        if services.get_workshop(session, wid).kind == "ws2":
+            live.push_now(wid, "board")  # the board counts the participants too
+        live.call_roll(wid)
     if wants_json():
         return {"ok": True}
     return redirect(url_for("facilitator.console", wid=wid))

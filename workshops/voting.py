@@ -235,6 +235,49 @@ def mark_present(session: Session, participant_id: int) -> bool:
     return bool(marked.rowcount)
 
 
+def roll_call(session: Session, *, workshop_id: int) -> int:
+    """The facilitator counts the room again (after a break, when some have gone home).
+
+    Everyone is out of the room until their phone answers (``answer_roll_call``; the server
+    asks every connected phone at once), except whoever has answered a statement the room is
+    shown now: their answer counts in "n", so they stay in "m" and n never exceeds m. Returns
+    how many were taken out.
+    """
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise WorkshopError("error.workshop_not_found")
+    shown = select(Statement.id).where(
+        Statement.workshop_id == workshop_id,
+        (Statement.state == "open") | (Statement.id == workshop.current_statement_id),
+    )
+    answered_shown = select(Vote.participant_id).where(Vote.statement_id.in_(shown))
+    taken_out = session.connection().execute(
+        update(Participant)
+        .where(
+            Participant.workshop_id == workshop_id,
+            Participant.in_room,
+            Participant.id.not_in(answered_shown),
+        )
+        .values(present_at=None)
+    )
+    session.commit()
+    return int(taken_out.rowcount)
+
+
+def answer_roll_call(session: Session, participant_id: int) -> bool:
+    """A connected phone answered the roll call: it is in the room again, by the rule of its
+    first connection (not while the survey is open). True if it was out before."""
+    survey_open = session.scalar(
+        select(Workshop.survey_open)
+        .join(Participant, Participant.workshop_id == Workshop.id)
+        .where(Participant.id == participant_id)
+    )
+    if survey_open is None or survey_open:
+        session.rollback()
+        return False
+    return mark_present(session, participant_id)
+
+
 # --- Running statements ----------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@
     }).then(function (r) { return r.json(); }).then(function (res) {
       if (!res.ok) window.alert(res.error);
       refreshOrder();
+      return res;
     });
   }
 
@@ -181,6 +182,21 @@
     post("open-batch", { statement_id: ids });
   });
   document.getElementById("close-all").addEventListener("click", function () { post("close-all", {}); });
+  /* The help line under the count says what is happening for a while, then explains again. */
+  var rollCallTimer = null;
+  document.getElementById("roll-call").addEventListener("click", function () {
+    var help = document.getElementById("roll-call-help");
+    post("roll-call", {}).then(function (res) {
+      if (!res.ok) return;
+      help.textContent = t("console.roll_call_started");
+      help.classList.add("is-started");
+      clearTimeout(rollCallTimer);
+      rollCallTimer = setTimeout(function () {
+        help.textContent = t("console.roll_call_help");
+        help.classList.remove("is-started");
+      }, 10000);
+    });
+  });
 
   B.connect({ role: "facilitator", workshop_id: data.workshop_id }, function (next) {
     state = next;

@@ -47,6 +47,14 @@
     socket.on("disconnect", function () { setConn("offline"); });
     socket.on("connect_error", function () { setConn("offline"); });
     socket.on("state", onState);
+    if (auth.role === "participant") {
+      /* The facilitator counts the room again: say "here" after a random part of the spread,
+         so a full room's answers do not all arrive at one instant. */
+      socket.on("roll_call", function (call) {
+        var spread = call && typeof call.spread === "number" ? call.spread : 0;
+        setTimeout(function () { if (socket.connected) socket.emit("here", {}); }, Math.random() * spread * 1000);
+      });
+    }
     return socket;
   }
 

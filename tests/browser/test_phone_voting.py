@@ -321,3 +321,32 @@ def test_a_ballot_the_server_asks_to_retry_is_sent_again_by_itself(
         re.compile("^Ditt svar är sparat")
     )
     contexts.assert_no_page_errors()
+
+
+def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
+    server: Server, contexts: Contexts
+) -> None:
+    console, projector = facilitator(contexts)
+    room = small_room(console, "Räkna om efter pausen", "Barn med funktionsnedsättning")
+    open_live(console, projector, room)
+    stays = contexts.page(PHONE)
+    join_by_code(stays, room.join_code, "BUP inkl. En väg in")
+    leaves = contexts.page(PHONE)
+    join_by_code(leaves, room.join_code, "Habilitering")
+    expect(projector.locator("#joined")).to_have_text("2")
+    leaves.close()  # went home at the break
+    expect(projector.locator("#joined")).to_have_text("2")  # still counted until a roll call
+
+    console.get_by_role("button", name="Räkna om").click()
+    expect(console.locator("#roll-call-help")).to_have_text(
+        "Räknar om – telefonerna som är kvar anmäler sig nu."
+    )
+    # Everyone is out; the phone still on the page answers by itself and is counted again.
+    expect(projector.locator("#joined")).to_have_text("1")
+    expect(console.locator("#joined")).to_have_text("1")
+    start_first_statement(console)
+    expect(projector.locator(".proj-voted strong")).to_have_text("0 av 1")
+    tap_vote(stays, "Yes")
+    expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
+    screenshot(console, "console-roll-call.png")
+    contexts.assert_no_page_errors()

@@ -232,3 +232,50 @@ def test_a_survey_only_participant_is_not_counted_in_the_room(app, logged_in, de
     assert vote(curious, demo.own[0], "yes", "ballot-at-home-1")["ok"] is True
     shown = last_state(projector)
     assert (shown["joined"], shown["current"]["voted"], shown["current"]["eligible"]) == (1, 1, 1)
+
+
+def roll_calls(sio) -> list[dict]:
+    return [e["args"][0] for e in sio.get_received("/live") if e["name"] == "roll_call"]
+
+
+def here(sio) -> dict:
+    return sio.emit("here", {}, namespace="/live", callback=True)
+
+
+def test_a_roll_call_counts_only_the_phones_still_here(app, logged_in, demo, room):
+    """After a break the facilitator counts again: everyone is out until their phone answers,
+    except who answered what the room is shown (n never exceeds m); a phone that left stays
+    out."""
+    console, projector, (anna, bea) = room
+    gone = live(app, join_phone(app, demo, "BUP"), role="participant", code=demo.code)
+    assert last_state(projector)["joined"] == 3
+    gone.disconnect("/live")
+    action(logged_in, demo, "open", statement_id=demo.own[0])
+    assert vote(anna, demo.own[0], "yes", "ballot-anna-roll")["ok"] is True
+    for sio in (console, projector, anna, bea):
+        sio.get_received("/live")
+
+    action(logged_in, demo, "roll-call")
+    shown = last_state(projector)
+    assert (shown["joined"], shown["current"]["voted"], shown["current"]["eligible"]) == (1, 1, 1)
+    assert roll_calls(bea) == [{"spread": 2.0}]  # every connected phone is asked
+    assert roll_calls(projector) == []  # the screens are not
+
+    assert here(bea) == {"ok": True}
+    assert here(anna) == {"ok": True}  # already in (by its vote): nothing changes
+    shown = last_state(projector)
+    assert (shown["joined"], shown["current"]["eligible"]) == (2, 2)
+    assert last_state(console)["joined"] == 2  # the one who left is not counted again
+
+
+def test_a_roll_call_answer_is_only_a_connected_phones_and_not_hammered(app, logged_in, demo, room):
+    console, projector, (anna, _) = room
+    assert here(console)["code"] == "error.not_joined"
+    with session_scope(app) as session:
+        survey.set_survey_open(session, workshop_id=demo.workshop_id, is_open=True)
+    action(logged_in, demo, "roll-call")
+    assert here(anna) == {"ok": True}
+    assert last_state(projector)["joined"] == 0  # while the survey is open, no one comes in
+    answers = [here(anna) for _ in range(5)]
+    assert answers[-1]["code"] == "error.rate_limited"
+    assert all(a == {"ok": True} for a in answers[:-1])

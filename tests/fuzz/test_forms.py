@@ -33,7 +33,16 @@ WITHDRAWALS = {"join.withdraw"}
 # Forms that may legitimately remove or create whole workshops.
 WHOLE_WORKSHOPS = {"facilitator.delete_workshop", "data.import_archive", "facilitator.new_workshop"}
 # Console actions, named in the path (``/f/w/<wid>/live/<action>``).
-LIVE_ACTIONS = ["open", "open-batch", "close", "close-all", "reveal", "hide-results", "current"]
+LIVE_ACTIONS = [
+    "open",
+    "open-batch",
+    "close",
+    "close-all",
+    "reveal",
+    "hide-results",
+    "current",
+    "roll-call",
+]
 
 
 @cache

@@ -220,6 +220,35 @@ def test_a_participant_is_marked_present_once(session, demo):
     assert voting.room_state(session, demo.workshop_id, audience="phones")["joined"] == 1
 
 
+def test_a_roll_call_keeps_in_the_room_only_who_answered_what_is_shown(session, demo):
+    """Voters on the current statement (closed but on the screen) and on an open one stay in;
+    a voter on an earlier statement and one who never voted are out until they answer."""
+    wid = demo.workshop_id
+    people = [joined(session, demo, org) for org in ("BUP", "BUP", "Habilitering", "BUP")]
+    for pid in people:
+        voting.mark_present(session, pid)
+    earlier, current, still_open = demo.own[0], demo.own[1], demo.others[0]
+    for n, (sid, pid) in enumerate([(earlier, people[0]), (current, people[1])]):
+        voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
+        cast(session, pid, sid, "yes", f"b-roll-{n:03}")
+    voting.close_statement(session, workshop_id=wid, statement_id=current)  # still on screen
+    voting.open_statements(session, workshop_id=wid, statement_ids=[still_open], exclusive=False)
+    cast(session, people[2], still_open, "no", "b-roll-002")
+    voting.set_current(session, workshop_id=wid, statement_id=current)
+
+    assert voting.roll_call(session, workshop_id=wid) == 2  # people[0] and people[3]
+    assert voting.room_state(session, wid, audience="phones")["joined"] == 2
+    assert voting.answer_roll_call(session, people[3]) is True
+    assert voting.answer_roll_call(session, people[3]) is False
+    assert voting.room_state(session, wid, audience="phones")["joined"] == 3
+    assert voting.roll_call(session, workshop_id=wid) == 1  # people[3] again; nobody else is out
+
+
+def test_a_roll_call_of_a_workshop_that_does_not_exist_is_refused(session, demo):
+    with pytest.raises(WorkshopError, match="workshop_not_found"):
+        voting.roll_call(session, workshop_id=demo.workshop_id + 1000)
+
+
 def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
     services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=1)
     sid = demo.own[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
@@ -181,6 +182,48 @@ def test_a_vote_on_one_process_reaches_the_projector_on_the_other(servers):
         )
         assert ack["ok"] is True
         assert seen_vote.wait(timeout=10), "the projector on process A never saw the vote cast on B"
+    finally:
+        phone.disconnect()
+        projector.disconnect()
+
+
+def console_action(opener: urllib.request.OpenerDirector, token: str, url: str, **form) -> None:
+    answer = opener.open(
+        urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+    )
+    assert json.load(answer) == {"ok": True}
+
+
+def until(seen: queue.Queue, wanted: object) -> None:
+    """Take what a client received until ``wanted`` comes (10 s without anything fails)."""
+    while seen.get(timeout=10) != wanted:
+        pass
+
+
+def test_a_roll_call_on_one_process_is_answered_by_a_phone_on_the_other(servers):
+    """The console's "Räkna om" on process A reaches a phone connected to B through the Redis
+    queue; its "here" on B brings the count on A's projector back."""
+    port_a, port_b, code, wid, _, _ = servers
+    opener, token, cookie = facilitator_opener(port_a)
+    participant_token = join_by_api(port_b, code, "BUP")
+    joined: queue.Queue = queue.Queue()
+    calls: queue.Queue = queue.Queue()
+    projector, phone = socketio.Client(), socketio.Client()
+    projector.on("state", lambda state: joined.put(state["joined"]), namespace="/live")
+    phone.on("roll_call", calls.put, namespace="/live")
+    try:
+        connect_live(projector, port_a, cookie, role="projector", workshop_id=wid)
+        connect_live(phone, port_b, role="participant", token=participant_token)
+        until(joined, 1)
+        console_action(opener, token, f"http://127.0.0.1:{port_a}/f/w/{wid}/live/roll-call")
+        until(joined, 0)
+        assert calls.get(timeout=10) == {"spread": 2.0}
+        assert phone.call("here", {}, namespace="/live", timeout=10) == {"ok": True}
+        until(joined, 1)
     finally:
         phone.disconnect()
         projector.disconnect()
