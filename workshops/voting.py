@@ -298,7 +298,7 @@ def open_statements(
     """
     ids = list(dict.fromkeys(statement_ids))
     if not ids:
-        raise WorkshopError("error.statement_not_found")
+        raise WorkshopError("error.no_statement_selected")
     statements = [_statement(session, workshop_id, sid) for sid in ids]
     if any(s.hidden for s in statements):
         raise WorkshopError("error.statement_hidden")

@@ -179,7 +179,7 @@
 
   document.getElementById("open-batch").addEventListener("click", function () {
     var ids = Array.prototype.map.call(document.querySelectorAll("#order input:checked"), function (c) { return c.value; });
-    post("open-batch", { statement_id: ids });
+    if (ids.length) post("open-batch", { statement_id: ids });
   });
   document.getElementById("close-all").addEventListener("click", function () { post("close-all", {}); });
   /* The help line under the count says what is happening for a while, then explains again. */

@@ -279,3 +279,14 @@ def test_a_roll_call_answer_is_only_a_connected_phones_and_not_hammered(app, log
     answers = [here(anna) for _ in range(5)]
     assert answers[-1]["code"] == "error.rate_limited"
     assert all(a == {"ok": True} for a in answers[:-1])
+
+
+def test_opening_a_batch_with_nothing_ticked_says_so(app, logged_in, demo):
+    response = post(
+        logged_in,
+        f"/f/w/{demo.workshop_id}/live/open-batch",
+        {},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"ok": False, "error": "Markera minst ett påstående."}
