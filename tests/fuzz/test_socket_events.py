@@ -133,8 +133,9 @@ def test_connecting_with_any_auth_is_refused_unless_it_names_a_real_phone_or_con
     watch = Watch(world.app)
     words = [*world.strings, "participant", "facilitator", "projector"]
     auth_values = json_values(world.ids, words)
-    # A number or boolean as auth makes python-socketio's own CONNECT packet undecodable
-    # (socketio/packet.py) before the namespace sees it: a library matter, left out here.
+    # A number or boolean as auth makes the test client's CONNECT packet undecodable
+    # (socketio/packet.py) before the namespace sees it: left out here. Over a real socket
+    # the server answers such a CONNECT ("40/live,5") with a refusal and logs nothing.
     auths = st.one_of(
         auth_values.filter(lambda v: v is None or isinstance(v, dict | list | str)),
         st.fixed_dictionaries(
