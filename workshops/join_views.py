@@ -101,9 +101,16 @@ def join_with_form(workshop: Workshop, template: str) -> Any | None:
 
 
 def _after_join(workshop: Workshop) -> str:
-    """The same join link leads to the pre-workshop survey while it is open, else live."""
+    """The same join link leads to the pre-workshop survey while it is open, to the journey
+    while a WS2 workshop's journey is open and no role is being voted on, else live."""
     if workshop.survey_open:
         return url_for("survey.page", code=workshop.join_code)
+    if (
+        workshop.kind == "ws2"
+        and workshop.journey_open
+        and not voting.any_open(get_session(), workshop.id)
+    ):
+        return url_for("journey_phone.page", code=workshop.join_code)
     return url_for("join.phone", code=workshop.join_code)
 
 

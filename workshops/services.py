@@ -201,7 +201,8 @@ def get_workshop(session: Session, workshop_id: int) -> Workshop:
 
 def list_workshops(session: Session, *, manager_id: int | None = None) -> list[dict[str, object]]:
     """The workshops ``manager_id`` may manage (every workshop when None) with their number of
-    participants and statements, newest first."""
+    participants and statements, the latest first by the workshop's date (its creation when
+    it has none yet)."""
     participants = (
         select(Participant.workshop_id, func.count().label("n"))
         .where(Participant.in_room)
@@ -221,7 +222,11 @@ def list_workshops(session: Session, *, manager_id: int | None = None) -> list[d
     )
     if manager_id is not None and not is_lead(session, manager_id):
         query = query.where(Workshop.owner_id == manager_id)
-    rows = session.execute(query).all()
+    rows = sorted(
+        session.execute(query).all(),
+        key=lambda row: (row[0].date or row[0].created_at.date(), row[0].created_at, row[0].id),
+        reverse=True,
+    )
     return [
         {
             "id": w.id,

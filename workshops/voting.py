@@ -322,6 +322,14 @@ def open_statements(
     session.commit()
 
 
+def any_open(session: Session, workshop_id: int) -> bool:
+    """Whether the room is answering a statement now."""
+    found = session.scalar(
+        select(Statement.id).where(Statement.workshop_id == workshop_id, Statement.state == "open")
+    )
+    return found is not None
+
+
 def close_statement(session: Session, *, workshop_id: int, statement_id: int) -> None:
     """Close a statement: no more votes or changes; the count is final."""
     _statement(session, workshop_id, statement_id)

@@ -128,6 +128,9 @@
   function drawOrder(list) {
     var currentId = state && state.current ? state.current.id : null;
     list.replaceChildren();
+    if (!order.length) {
+      list.appendChild(el("li", { class: "order-empty", text: t(data.kind === "ws2" ? "console.order_empty_ws2" : "console.order_empty") }));
+    }
     order.forEach(function (s) {
       var check = el("input", { type: "checkbox", value: String(s.id), "aria-label": t("console.select") + ": " + title(s), "data-focus-key": "check" + s.id });
       check.disabled = s.hidden;
@@ -136,7 +139,7 @@
         el("span", { class: "tag state-" + s.state, text: t("state." + s.state) }),
         s.hidden ? el("span", { class: "tag", text: t("state.hidden") }) : null,
         s.voted ? el("span", { class: "tag", text: t("prepare.n_votes", { n: s.voted }) }) : null,
-        s.discuss ? el("span", { class: "tag tag-discuss", text: "? " + s.discuss }) : null
+        s.discuss ? el("span", { class: "tag tag-discuss", text: "? " + s.discuss, title: t("console.discuss_n", { n: s.discuss }), "aria-label": t("console.discuss_n", { n: s.discuss }) }) : null
       ]);
       var item = el("li", { class: "order-item" + (s.id === currentId ? " is-current" : "") + (s.hidden ? " is-hidden" : "") }, [
         check,

@@ -44,6 +44,13 @@
     return placement.organisation || t("pj.no_org_short");
   }
 
+  /* Who has this role on a stage already. The person and their network are placed without an
+     organisation: for them "present here" says it (as the board's "Finns med"). */
+  function alreadyThere(r, here) {
+    if (!r.professional && here.every(function (p) { return !p.organisation; })) return t("pj.present_here");
+    return t("pj.already_there", { orgs: here.map(orgText).join(", ") });
+  }
+
   /* Roles on a stage: on the board, or in a placement still waiting in the outbox. */
   function rolesOn(stageId) {
     var ids = {};
@@ -179,9 +186,7 @@
         el("span", { class: "jp-pick-n", text: String(stageNumber(s.id)) }),
         el("span", { class: "jp-pick-text" }, [
           el("span", { class: "jp-pick-label", text: stageLabel(s) }),
-          here.length ? el("small", {
-            text: t("pj.already_there", { orgs: here.map(orgText).join(", ") })
-          }) : null
+          here.length ? el("small", { text: alreadyThere(r, here) }) : null
         ]),
         el("span", { class: "jp-pick-check", "aria-hidden": "true", text: on ? "✓" : "" })
       ]);

@@ -337,7 +337,8 @@ def set_threshold(page: Page, workshop_id: int, threshold: int) -> None:
 
 
 def join_by_code(page: Page, typed_code: str, organisation: str, name: str = "") -> None:
-    """A phone types the code on the start page, picks its organisation and lands on /p."""
+    """A phone types the code on the start page, picks its organisation and lands on /p (on
+    /journey in a WS2 workshop whose journey is open while no role is voted on)."""
     page.goto("/")
     page.get_by_label("Kod", exact=True).fill(typed_code)
     page.get_by_role("button", name="Fortsätt").click()
@@ -346,7 +347,7 @@ def join_by_code(page: Page, typed_code: str, organisation: str, name: str = "")
     if name:
         page.get_by_label("Ditt namn").fill(name)
     page.get_by_role("button", name="Gå med").click()
-    expect(page).to_have_url(re.compile(r"/[A-Z0-9]{6}/p$"))
+    expect(page).to_have_url(re.compile(r"/[A-Z0-9]{6}/(p|journey(#\w+)?)$"))
     expect(page.locator("#conn")).to_have_attribute("data-state", "online")
 
 

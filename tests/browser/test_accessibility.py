@@ -242,6 +242,8 @@ def test_the_survey_phone_page_and_its_projector_comparison_pass_axe(
 def test_the_journey_phone_and_boards_pass_axe(server: Server, audit: Audit) -> None:
     phone = audit.page(PHONE)
     join_by_code(phone, server.ws2_join_code, HAB)
+    phone.goto(f"/{server.ws2_join_code}/p")
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
     audit.check(phone, "WS2 phone vote page")
     phone.goto(f"/{server.ws2_join_code}/journey")
     expect(phone.get_by_role("heading", name="Ta ett rollkort")).to_be_visible()

@@ -262,3 +262,18 @@ def test_the_phone_waits_while_the_journey_is_closed_and_follows_when_it_opens(
     expect(closed).to_be_hidden()
     expect(phone.get_by_role("heading", name="Ta ett rollkort")).to_be_visible()
     contexts.assert_no_page_errors()
+
+
+def test_the_sheet_says_who_is_on_a_stage_already_in_words_that_fit_the_role(
+    server: Server, contexts: Contexts
+) -> None:
+    """The child is on every stage of the demo without an organisation: "present", not "placed
+    by no organisation"; a professional role names the organisations."""
+    phone = open_journey(contexts, server)
+    role_card(phone, "1").tap()
+    expect(stage_pick(phone, INTERVENTION).locator("small")).to_have_text("Finns redan med här")
+    phone.locator("#sheet").get_by_role("button", name="Stäng").tap()
+    role_card(phone, "8").tap()
+    expect(stage_pick(phone, COORDINATION).locator("small")).to_have_text(
+        re.compile(r"^Redan placerad här: .*BUP")
+    )

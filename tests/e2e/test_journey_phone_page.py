@@ -74,3 +74,21 @@ def test_hostile_names_are_escaped_in_the_page_and_in_its_data(app: Flask, ws2: 
         '<script type="application/json" id="page-data">'
     ]
     assert "style=" not in html
+
+
+def test_joining_while_the_journey_is_open_leads_to_the_journey_unless_a_role_is_voted_on(
+    app: Flask, ws2: Ws2
+) -> None:
+    from roles import services as role_services
+    from workshops import voting
+
+    first = app.test_client()
+    response = post(first, f"/{ws2.code}", {"organisation_id": ws2.orgs["BUP"]})
+    assert response.location.endswith(f"/{ws2.code}/journey")
+    with session_scope(app) as s:
+        role_services.create_validation_statements(s, workshop_id=ws2.workshop_id)
+        statement = services.get_workshop(s, ws2.workshop_id).statements[0]
+        voting.open_statements(s, workshop_id=ws2.workshop_id, statement_ids=[statement.id])
+    second = app.test_client()
+    response = post(second, f"/{ws2.code}", {"organisation_id": ws2.orgs["BUP"]})
+    assert response.location.endswith(f"/{ws2.code}/p")  # the room is voting on a role

@@ -131,7 +131,7 @@ def test_the_overview_shows_cards_columns_and_recurring_gaps(logged_in, series, 
     assert re.search(r"Barn och unga</th>\s*<th[^>]*>Vuxna</th>", table)
     assert re.search(r"Deltagare</th><td>12</td><td>7</td>", table)
     assert re.search(
-        r"Förväntningsglapp \(verksamheten svarade Nej\)</th><td>2</td><td>1</td>", table
+        r"Förväntningsglapp \(verksamheten svarade No\)</th><td>2</td><td>1</td>", table
     )
     assert re.search(r"Undanhållna påståenden \(för få svar\)</th><td>1</td><td>0</td>", table)
     assert "Övergångar som bärs (k ≥ 1)</th><td>6/6 (100 %)</td>" in table

@@ -3,6 +3,7 @@ PDF whose Swedish letters survive (text extracted again, page rendered with pdft
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -46,7 +47,7 @@ def test_answers_under_the_threshold_are_withheld_on_the_page(logged_in, held):
     assert "2 svar – fördelningen redovisas inte (färre än 3)" in utredning
     assert "Ja 2" not in utredning
     own = section(page, f'id="item-statement-{held.own[0]}"', "</li>")
-    assert "Ja 3 · Nej 1 · Diskutera 0" in own
+    assert "Yes 3 · No 1 · Let's discuss 0" in html.unescape(own)
     assert "färre än 3 svar, redovisas inte" in own  # Elevhälsa's single answer
 
 

@@ -53,6 +53,7 @@ def test_facilitators_change_nothing_over_the_socket(app: Flask):
         "on_sync",
         "on_journey_sync",
         "on_cast_vote",
+        "on_here",
         "on_journey_place",
         "on_journey_withdraw",
         "on_journey_react",

@@ -128,6 +128,7 @@ EVENT_RULES: dict[str, frozenset[str]] = {
     "connect": PHONE | MANAGERS,
     "sync": PHONE | MANAGERS,
     "cast_vote": PHONE,
+    "here": PHONE,
     "journey_sync": PHONE | MANAGERS,
     "journey_place": PHONE,
     "journey_withdraw": PHONE,

@@ -431,3 +431,19 @@ def test_an_unknown_code_is_refused_and_attempts_are_limited(session, demo):
     with pytest.raises(WorkshopError, match="rate_limited"):
         voting.find_workshop_by_code(session, demo.code, client_key="k1")
     assert voting.find_workshop_by_code(session, demo.code, client_key="k2").id == demo.workshop_id
+
+
+def test_the_dashboard_lists_the_latest_workshop_date_first(session, facilitator):
+    import datetime as dt
+
+    def create(title: str, date: dt.date | None) -> int:
+        return services.create_workshop(
+            session, owner_id=facilitator, title=title, date=date, target_group="children"
+        )
+
+    create("Long ago", dt.date(2001, 3, 1))
+    create("Not dated yet", None)  # counts from its creation: today
+    create("Far ahead", dt.date(2999, 1, 1))
+    create("Even longer ago", dt.date(2000, 1, 1))
+    listed = [w["title"] for w in services.list_workshops(session, manager_id=facilitator)]
+    assert listed == ["Far ahead", "Not dated yet", "Long ago", "Even longer ago"]
