@@ -184,7 +184,7 @@ def ungrouped_workshops(session: Session) -> list[WorkshopRef]:
 def _counts(session: Session, workshop_ids: list[int]) -> dict[int, int]:
     rows = session.execute(
         select(Participant.workshop_id, func.count())
-        .where(Participant.workshop_id.in_(workshop_ids), Participant.in_room)
+        .where(Participant.workshop_id.in_(workshop_ids), Participant.attended)
         .group_by(Participant.workshop_id)
     )
     return {workshop_id: n for workshop_id, n in rows}

@@ -398,7 +398,7 @@ class _Import:
                 exists().where(SurveyAnswer.participant_id == Participant.id),
                 ~exists().where(Vote.participant_id == Participant.id),
             )
-            .values(present_at=None)
+            .values(present_at=None, here_at=None)
         )
 
     def _workshop(self) -> Workshop:
@@ -435,6 +435,7 @@ class _Import:
                     token_hash=hash_token(secrets.token_urlsafe(24)),
                     joined_at=self.now,
                     present_at=self.now,
+                    here_at=self.now,
                 )
                 for _ in range(o.get("participants", 0))
             ]

@@ -74,7 +74,7 @@ def _attendance(session: Session, workshop_id: int) -> dict[str, Any]:
     counts = dict(
         session.execute(
             select(Participant.organisation_id, func.count())
-            .where(Participant.workshop_id == workshop_id, Participant.in_room)
+            .where(Participant.workshop_id == workshop_id, Participant.attended)
             .group_by(Participant.organisation_id)
         ).all()
     )

@@ -25,7 +25,7 @@ MAX_PAYLOAD_CHARS = 2048
 VOTES_PER_WINDOW = 30
 VOTE_WINDOW = 10.0
 # A phone answers a roll call once; a few more in the window allow for roll calls in a row.
-HERE_PER_WINDOW = 5
+HERE_PER_WINDOW = 10
 
 
 def ballot_box(app: Flask) -> GroupCommit[Ballot, voting.VoteResult]:

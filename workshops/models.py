@@ -150,21 +150,35 @@ class Participant(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # When the phone first opened the live workshop (its first socket connection while the
-    # survey was closed) or first voted live: from then on it is in the room.
+    # survey was closed) or first voted live: it attended. Never cleared.
     present_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Set with present_at, and again when the phone answers a roll call; a roll call clears it
+    # ("Räkna om": who went home at the break leaves the live count, not the attendance).
+    here_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
 
     @hybrid_property
-    def in_room(self) -> bool:
-        """Counted in the room: the live "n of m", the projector's and board's counts, the
-        report's attendance. Someone who only answered the survey ahead is not."""
+    def attended(self) -> bool:
+        """Was in the room at some point: the report's attendance, the dashboard's and the
+        project overview's participants. Someone who only answered the survey ahead was not."""
         return self.present_at is not None
+
+    @attended.inplace.expression
+    @classmethod
+    def _attended_expression(cls) -> ColumnElement[bool]:
+        return cls.present_at.is_not(None)
+
+    @hybrid_property
+    def in_room(self) -> bool:
+        """In the room now: the live "n of m", the projector's, console's and board's counts
+        (attended, and not taken out by a roll call it has not answered)."""
+        return self.here_at is not None
 
     @in_room.inplace.expression
     @classmethod
     def _in_room_expression(cls) -> ColumnElement[bool]:
-        return cls.present_at.is_not(None)
+        return cls.here_at.is_not(None)
 
 
 class Statement(Base):

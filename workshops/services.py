@@ -205,7 +205,7 @@ def list_workshops(session: Session, *, manager_id: int | None = None) -> list[d
     it has none yet)."""
     participants = (
         select(Participant.workshop_id, func.count().label("n"))
-        .where(Participant.in_room)
+        .where(Participant.attended)
         .group_by(Participant.workshop_id)
         .subquery()
     )
@@ -218,7 +218,6 @@ def list_workshops(session: Session, *, manager_id: int | None = None) -> list[d
         select(Workshop, participants.c.n, statements.c.n)
         .outerjoin(participants, participants.c.workshop_id == Workshop.id)
         .outerjoin(statements, statements.c.workshop_id == Workshop.id)
-        .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     )
     if manager_id is not None and not is_lead(session, manager_id):
         query = query.where(Workshop.owner_id == manager_id)

@@ -76,7 +76,10 @@ _PARTICIPANT_FACTS = select(
 _MARK_PRESENT = (
     PARTICIPANTS.update()
     .where(PARTICIPANTS.c.id.in_(_IDS), ~Participant.in_room)
-    .values(present_at=bindparam("now"))
+    .values(
+        here_at=bindparam("now"),
+        present_at=func.coalesce(PARTICIPANTS.c.present_at, bindparam("now")),
+    )
 )
 _SEEN_BALLOTS = select(
     VOTE_EVENTS.c.ballot_id,
@@ -107,7 +110,7 @@ class ParticipantInfo:
     organisation: str
     display_name: str | None
     workshop_kind: str = "ws1"
-    present: bool = False  # in the room (participants.present_at)
+    present: bool = False  # in the room now (Participant.in_room)
     survey_open: bool = False
 
 
@@ -239,26 +242,20 @@ def roll_call(session: Session, *, workshop_id: int) -> int:
     """The facilitator counts the room again (after a break, when some have gone home).
 
     Everyone is out of the room until their phone answers (``answer_roll_call``; the server
-    asks every connected phone at once), except whoever has answered a statement the room is
-    shown now: their answer counts in "n", so they stay in "m" and n never exceeds m. Returns
-    how many were taken out.
+    asks every connected phone at once). Only the live count forgets them: who attended stays
+    in the report (``Participant.attended``), and an answer already given stays in its
+    statement's "m" (``room_state``), so n never exceeds m. Refused while the pre-workshop
+    survey is open, when no phone can come back into the room. Returns how many were taken out.
     """
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         raise WorkshopError("error.workshop_not_found")
-    shown = select(Statement.id).where(
-        Statement.workshop_id == workshop_id,
-        (Statement.state == "open") | (Statement.id == workshop.current_statement_id),
-    )
-    answered_shown = select(Vote.participant_id).where(Vote.statement_id.in_(shown))
+    if workshop.survey_open:
+        raise WorkshopError("error.roll_call_survey_open")
     taken_out = session.connection().execute(
         update(Participant)
-        .where(
-            Participant.workshop_id == workshop_id,
-            Participant.in_room,
-            Participant.id.not_in(answered_shown),
-        )
-        .values(present_at=None)
+        .where(Participant.workshop_id == workshop_id, Participant.in_room)
+        .values(here_at=None)
     )
     session.commit()
     return int(taken_out.rowcount)
@@ -323,7 +320,7 @@ def open_statements(
 
 
 def any_open(session: Session, workshop_id: int) -> bool:
-    """Whether the room is answering a statement now."""
+    """Whether the room is answering a statement now (in WS2: a role's validation)."""
     found = session.scalar(
         select(Statement.id).where(Statement.workshop_id == workshop_id, Statement.state == "open")
     )
@@ -539,6 +536,21 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         ).all()
     )
     joined = sum(per_org.values())
+    # Who answered a shown statement and is out of the room now (a roll call they did not
+    # answer): still one of the "m" their answer is counted in
+    answered_out = dict(
+        session.execute(
+            select(Vote.statement_id, func.count())
+            .join(Participant, Participant.id == Vote.participant_id)
+            .join(Statement, Statement.id == Vote.statement_id)
+            .where(
+                Statement.workshop_id == workshop_id,
+                (Statement.state == "open") | (Statement.id == workshop.current_statement_id),
+                ~Participant.in_room,
+            )
+            .group_by(Vote.statement_id)
+        ).all()
+    )
     shown = list(
         session.scalars(
             select(Statement)
@@ -562,6 +574,7 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
             eligible = joined - per_org.get(s.organisation_id, 0)
         else:
             eligible = per_org.get(s.organisation_id, 0)
+        eligible += answered_out.get(s.id, 0)
         t = tallies[s.id]
         withheld = not domain.disclosed(t, workshop.anonymity_threshold)
         show = (audience == "facilitator" or s.revealed) and not withheld

@@ -185,18 +185,19 @@
     if (ids.length) post("open-batch", { statement_id: ids });
   });
   document.getElementById("close-all").addEventListener("click", function () { post("close-all", {}); });
-  /* The help line under the count says what is happening for a while, then explains again. */
+  /* The help line under the count says what is happening for a while (a status that is read
+     out), then explains again (silently: the status is emptied, not rewritten). */
   var rollCallTimer = null;
   document.getElementById("roll-call").addEventListener("click", function () {
-    var help = document.getElementById("roll-call-help");
+    var help = document.getElementById("roll-call-help"), note = document.getElementById("roll-call-note");
     post("roll-call", {}).then(function (res) {
       if (!res.ok) return;
-      help.textContent = t("console.roll_call_started");
-      help.classList.add("is-started");
+      help.hidden = true;
+      note.textContent = t("console.roll_call_started");
       clearTimeout(rollCallTimer);
       rollCallTimer = setTimeout(function () {
-        help.textContent = t("console.roll_call_help");
-        help.classList.remove("is-started");
+        note.textContent = "";
+        help.hidden = false;
       }, 10000);
     });
   });

@@ -555,7 +555,10 @@
   if (["roles", "journey", "handoff", "mine"].indexOf(fromHash) !== -1) tab = fromHash;
   showTab(tab);
 
-  socket = B.connect({ role: "participant", code: data.code }, function () { /* WS1 state */ });
+  /* The room votes (a role's validation): say so, with the way to the voting page. */
+  socket = B.connect({ role: "participant", code: data.code }, function (state) {
+    $("vote-open").hidden = !(state && state.open && state.open.length);
+  });
   socket.on("board", onBoard);
   socket.on("connect", sync);
   socket.on("connect_error", function (err) {

@@ -338,7 +338,7 @@ def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
     expect(projector.locator("#joined")).to_have_text("2")  # still counted until a roll call
 
     console.get_by_role("button", name="Räkna om").click()
-    expect(console.locator("#roll-call-help")).to_have_text(
+    expect(console.locator("#roll-call-note")).to_have_text(
         "Räknar om – telefonerna som är kvar anmäler sig nu."
     )
     # Everyone is out; the phone still on the page answers by itself and is counted again.

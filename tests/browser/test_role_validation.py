@@ -123,6 +123,16 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_facilitator_sees_it(
     phone.set_viewport_size({"width": 360, "height": 740})
     assert_fits(phone, 360)
 
+    # A phone building the journey is told that the room votes, with the way there.
+    builder = contexts.page(PHONE)
+    join_by_code(builder, room.join_code, ORG)  # a role is open: the join leads to the vote
+    expect(builder).to_have_url(re.compile(f"/{room.join_code}/p$"))
+    builder.goto(f"/{room.join_code}/journey")
+    to_vote = builder.get_by_role("link", name="Röstning pågår – till röstningen →")
+    expect(to_vote).to_be_visible()
+    to_vote.tap()
+    expect(builder.locator(".statement-card .statement-text")).to_have_text(ROLE_3)
+
     # The outcome page: the tally in words and numbers, the comment without a name.
     outcome = laptop.new_page()
     outcome.goto(f"/f/w/{room.workshop_id}/roles/validation")

@@ -243,9 +243,9 @@ def here(sio) -> dict:
 
 
 def test_a_roll_call_counts_only_the_phones_still_here(app, logged_in, demo, room):
-    """After a break the facilitator counts again: everyone is out until their phone answers,
-    except who answered what the room is shown (n never exceeds m); a phone that left stays
-    out."""
+    """After a break the facilitator counts again: everyone is out until their phone answers
+    (an answer given stays in its statement's m, so n never exceeds m); a phone that left
+    stays out."""
     console, projector, (anna, bea) = room
     gone = live(app, join_phone(app, demo, "BUP"), role="participant", code=demo.code)
     assert last_state(projector)["joined"] == 3
@@ -257,12 +257,14 @@ def test_a_roll_call_counts_only_the_phones_still_here(app, logged_in, demo, roo
 
     action(logged_in, demo, "roll-call")
     shown = last_state(projector)
-    assert (shown["joined"], shown["current"]["voted"], shown["current"]["eligible"]) == (1, 1, 1)
-    assert roll_calls(bea) == [{"spread": 2.0}]  # every connected phone is asked
+    assert (shown["joined"], shown["current"]["voted"], shown["current"]["eligible"]) == (0, 1, 1)
+    assert roll_calls(anna) == roll_calls(bea) == [{"spread": 2.0}]  # every phone is asked
     assert roll_calls(projector) == []  # the screens are not
 
     assert here(bea) == {"ok": True}
-    assert here(anna) == {"ok": True}  # already in (by its vote): nothing changes
+    shown = last_state(projector)
+    assert (shown["joined"], shown["current"]["eligible"]) == (1, 2)  # bea, and anna's answer
+    assert here(anna) == {"ok": True}
     shown = last_state(projector)
     assert (shown["joined"], shown["current"]["eligible"]) == (2, 2)
     assert last_state(console)["joined"] == 2  # the one who left is not counted again
@@ -271,12 +273,23 @@ def test_a_roll_call_counts_only_the_phones_still_here(app, logged_in, demo, roo
 def test_a_roll_call_answer_is_only_a_connected_phones_and_not_hammered(app, logged_in, demo, room):
     console, projector, (anna, _) = room
     assert here(console)["code"] == "error.not_joined"
+    action(logged_in, demo, "roll-call")
+    assert last_state(projector)["joined"] == 0
     with session_scope(app) as session:
         survey.set_survey_open(session, workshop_id=demo.workshop_id, is_open=True)
-    action(logged_in, demo, "roll-call")
     assert here(anna) == {"ok": True}
-    assert last_state(projector)["joined"] == 0  # while the survey is open, no one comes in
-    answers = [here(anna) for _ in range(5)]
+    assert states(projector) == []  # while the survey is open, no one comes in
+    refused = post(
+        logged_in,
+        f"/f/w/{demo.workshop_id}/live/roll-call",
+        {},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert refused == {
+        "ok": False,
+        "error": "Stäng förhandsenkäten först: medan den är öppen räknas ingen in i rummet.",
+    }
+    answers = [here(anna) for _ in range(10)]
     assert answers[-1]["code"] == "error.rate_limited"
     assert all(a == {"ok": True} for a in answers[:-1])
 

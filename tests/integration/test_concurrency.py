@@ -98,21 +98,26 @@ def test_a_retried_ballot_racing_itself_counts_once(db_app):
         assert s.scalar(select(func.count()).select_from(VoteEvent)) == 1
 
 
-def test_a_roll_call_on_the_real_database_keeps_the_voters_and_lets_the_others_answer(db_app):
+def test_a_roll_call_on_the_real_database_keeps_the_answers_and_lets_the_phones_answer(db_app):
     wid, sid, pids = setup_room(db_app, 6)
     for pid in pids[:3]:
         assert vote(db_app, pid, sid)  # a vote puts its phone in the room
     with session_scope(db_app) as s:
         for pid in pids[3:]:
             voting.mark_present(s, pid)
-        assert voting.roll_call(s, workshop_id=wid) == 3
-        shown = voting.room_state(s, wid, audience="projector")["current"]
-        assert (shown["voted"], shown["eligible"]) == (3, 3)
+        assert voting.roll_call(s, workshop_id=wid) == 6
+        state = voting.room_state(s, wid, audience="projector")
+        assert (state["joined"], state["current"]["voted"], state["current"]["eligible"]) == (
+            0,
+            3,
+            3,
+        )
     with ThreadPoolExecutor(max_workers=3) as pool:  # the phones answer at once
         answered = list(pool.map(lambda p: _answer(db_app, p), pids))
-    assert answered == [False] * 3 + [True] * 3
+    assert answered == [True] * 6
     with session_scope(db_app) as s:
-        assert voting.room_state(s, wid, audience="projector")["joined"] == 6
+        state = voting.room_state(s, wid, audience="projector")
+        assert (state["joined"], state["current"]["eligible"]) == (6, 6)
 
 
 def _answer(app, pid: int) -> bool:

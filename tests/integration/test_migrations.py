@@ -116,6 +116,9 @@ def test_presence_is_kept_for_all_but_those_who_only_answered_the_survey(tmp_pat
         (3, None),
         (4, "2026-01-04"),
     ]
+    with engine.connect() as connection:  # 0005: who attended is in the room until a roll call
+        here = connection.execute(text("select id, here_at from participants order by id")).all()
+    assert here == present
     engine.dispose()
 
 

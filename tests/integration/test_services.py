@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Demo
-from workshops import domain, results, services, voting
+from workshops import domain, results, services, survey, voting
 from workshops.domain import CsvError, WorkshopError
 from workshops.models import Organisation, Participant, Statement, Vote, VoteEvent, Workshop
 
@@ -220,9 +220,9 @@ def test_a_participant_is_marked_present_once(session, demo):
     assert voting.room_state(session, demo.workshop_id, audience="phones")["joined"] == 1
 
 
-def test_a_roll_call_keeps_in_the_room_only_who_answered_what_is_shown(session, demo):
-    """Voters on the current statement (closed but on the screen) and on an open one stay in;
-    a voter on an earlier statement and one who never voted are out until they answer."""
+def test_a_roll_call_empties_the_room_but_not_the_attendance_nor_any_m(session, demo):
+    """Everyone is out until they answer; whoever answered a shown statement stays one of its
+    "m" (n never exceeds m, also for a statement opened again later); who attended stays."""
     wid = demo.workshop_id
     people = [joined(session, demo, org) for org in ("BUP", "BUP", "Habilitering", "BUP")]
     for pid in people:
@@ -236,12 +236,31 @@ def test_a_roll_call_keeps_in_the_room_only_who_answered_what_is_shown(session, 
     cast(session, people[2], still_open, "no", "b-roll-002")
     voting.set_current(session, workshop_id=wid, statement_id=current)
 
-    assert voting.roll_call(session, workshop_id=wid) == 2  # people[0] and people[3]
-    assert voting.room_state(session, wid, audience="phones")["joined"] == 2
+    def n_of_m(sid: int) -> tuple[int, int]:
+        state = voting.room_state(session, wid, audience="phones")
+        shown = {s["id"]: s for s in [state["current"], *state["open"]]}
+        return shown[sid]["voted"], shown[sid]["eligible"]
+
+    assert voting.roll_call(session, workshop_id=wid) == 4
+    assert voting.room_state(session, wid, audience="phones")["joined"] == 0
+    assert (n_of_m(current), n_of_m(still_open)) == ((1, 1), (1, 1))
     assert voting.answer_roll_call(session, people[3]) is True
     assert voting.answer_roll_call(session, people[3]) is False
-    assert voting.room_state(session, wid, audience="phones")["joined"] == 3
-    assert voting.roll_call(session, workshop_id=wid) == 1  # people[3] again; nobody else is out
+    assert voting.room_state(session, wid, audience="phones")["joined"] == 1
+    assert n_of_m(current) == (1, 2)  # people[3] here, people[1] answered and went
+    voting.open_statements(session, workshop_id=wid, statement_ids=[earlier])  # again
+    assert n_of_m(earlier) == (1, 2)
+    assert count(session, Participant, Participant.attended) == 4  # the report's attendance
+    assert voting.roll_call(session, workshop_id=wid) == 1
+
+
+def test_a_roll_call_while_the_survey_is_open_is_refused(session, demo):
+    """No phone could come back into the room while the survey is open."""
+    voting.mark_present(session, joined(session, demo, "BUP"))
+    survey.set_survey_open(session, workshop_id=demo.workshop_id, is_open=True)
+    with pytest.raises(WorkshopError, match="roll_call_survey_open"):
+        voting.roll_call(session, workshop_id=demo.workshop_id)
+    assert voting.room_state(session, demo.workshop_id, audience="phones")["joined"] == 1
 
 
 def test_a_roll_call_of_a_workshop_that_does_not_exist_is_refused(session, demo):
