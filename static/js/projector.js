@@ -40,9 +40,13 @@
     var pct = s.eligible ? Math.min(100, Math.round((100 * s.voted) / s.eligible)) : 0;
     var fill = el("span", { class: "progress-fill" });
     fill.style.width = pct + "%";
+    /* Who answers, so that "1 of 2" beside "3 joined" explains itself */
+    var who = state.everyone_may_answer || !s.organisation ? null
+      : t(s.perspective === "own" ? "projector.who_own" : "projector.who_others", { org: s.organisation });
     stage.appendChild(el("p", { class: "proj-voted" }, [
       el("strong", { text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
-      document.createTextNode(" " + t("progress.have_voted"))
+      document.createTextNode(" " + t("progress.have_voted")),
+      who ? el("span", { class: "proj-who", text: " · " + who }) : null
     ]));
     stage.appendChild(el("div", { class: "progress-track big", "aria-hidden": "true" }, [fill]));
     if (s.tally) {

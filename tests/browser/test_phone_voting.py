@@ -346,6 +346,7 @@ def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
     expect(console.locator("#joined")).to_have_text("1")
     start_first_statement(console)
     expect(projector.locator(".proj-voted strong")).to_have_text("0 av 1")
+    expect(projector.locator(".proj-who")).to_have_text(" · alla utom Habilitering svarar")
     tap_vote(stays, "Yes")
     expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
     screenshot(console, "console-roll-call.png")
