@@ -173,10 +173,9 @@ class LiveNamespace(Namespace):
                 ws2=info.workshop_kind == "ws2",
             )
             join_room(room(info.workshop_id, "phones"))
-            # In the room from the first connection, except while the survey is open: its page
-            # links to the live page, and a laptop answering at home is not in the room (a
-            # vote marks its phone present anyway, voting.cast_votes).
-            if not (info.present or info.survey_open) and voting.mark_present(session, info.id):
+            # In the room from the first connection (voting.arrive has the rule); a reconnect
+            # of a phone in the room writes nothing
+            if not info.present and voting.arrive(session, info.id):
                 _one_more_in_the_room(conn)
         elif role in ("facilitator", "projector"):
             wid = auth.get("workshop_id")
@@ -221,7 +220,7 @@ class LiveNamespace(Namespace):
         )
         if not allowed:
             return _ack_error("error.rate_limited", lang)
-        if voting.answer_roll_call(get_session(), conn["pid"]):
+        if voting.arrive(get_session(), conn["pid"]):
             _one_more_in_the_room(conn)
         return {"ok": True}
 

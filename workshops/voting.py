@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -81,6 +81,11 @@ _MARK_PRESENT = (
         present_at=func.coalesce(PARTICIPANTS.c.present_at, bindparam("now")),
     )
 )
+# A phone opened the live workshop, or answered a roll call: in the room, unless the survey is
+# open (its page links to the live page, and a laptop answering at home is not in the room)
+_ARRIVE = _MARK_PRESENT.where(
+    ~exists().where(WORKSHOPS.c.id == PARTICIPANTS.c.workshop_id, WORKSHOPS.c.survey_open)
+)
 _SEEN_BALLOTS = select(
     VOTE_EVENTS.c.ballot_id,
     VOTE_EVENTS.c.participant_id,
@@ -111,7 +116,6 @@ class ParticipantInfo:
     display_name: str | None
     workshop_kind: str = "ws1"
     present: bool = False  # in the room now (Participant.in_room)
-    survey_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,16 +211,14 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
     row = session.execute(
-        select(
-            Participant, Organisation.name, Workshop.join_code, Workshop.kind, Workshop.survey_open
-        )
+        select(Participant, Organisation.name, Workshop.join_code, Workshop.kind)
         .join(Organisation, Organisation.id == Participant.organisation_id)
         .join(Workshop, Workshop.id == Participant.workshop_id)
         .where(Participant.token_hash == hash_token(token))
     ).first()
     if row is None:
         return None
-    p, org_name, code, kind, survey_open = row
+    p, org_name, code, kind = row
     return ParticipantInfo(
         p.id,
         p.workshop_id,
@@ -226,14 +228,23 @@ def participant_for_token(session: Session, token: str | None) -> ParticipantInf
         p.display_name,
         kind,
         present=p.in_room,
-        survey_open=survey_open,
     )
 
 
 def mark_present(session: Session, participant_id: int) -> bool:
-    """The phone opened the live workshop: it is in the room from now on (counted in the
-    room's "n of m" and on the projector). True if it was not before."""
-    marked = session.connection().execute(_MARK_PRESENT, {"ids": [participant_id], "now": utcnow()})
+    """The participant is in the room from now on (counted in the room's "n of m" and on the
+    projector), whatever the survey. True if it was not before."""
+    return _mark(session, _MARK_PRESENT, participant_id)
+
+
+def arrive(session: Session, participant_id: int) -> bool:
+    """The phone opened the live workshop, or answered a roll call: in the room from now on,
+    unless the pre-workshop survey is open. True if it was not in the room before."""
+    return _mark(session, _ARRIVE, participant_id)
+
+
+def _mark(session: Session, statement: Any, participant_id: int) -> bool:
+    marked = session.connection().execute(statement, {"ids": [participant_id], "now": utcnow()})
     session.commit()
     return bool(marked.rowcount)
 
@@ -241,7 +252,7 @@ def mark_present(session: Session, participant_id: int) -> bool:
 def roll_call(session: Session, *, workshop_id: int) -> int:
     """The facilitator counts the room again (after a break, when some have gone home).
 
-    Everyone is out of the room until their phone answers (``answer_roll_call``; the server
+    Everyone is out of the room until their phone answers (``arrive``; the server
     asks every connected phone at once). Only the live count forgets them: who attended stays
     in the report (``Participant.attended``), and an answer already given stays in its
     statement's "m" (``room_state``), so n never exceeds m. Refused while the pre-workshop
@@ -259,20 +270,6 @@ def roll_call(session: Session, *, workshop_id: int) -> int:
     )
     session.commit()
     return int(taken_out.rowcount)
-
-
-def answer_roll_call(session: Session, participant_id: int) -> bool:
-    """A connected phone answered the roll call: it is in the room again, by the rule of its
-    first connection (not while the survey is open). True if it was out before."""
-    survey_open = session.scalar(
-        select(Workshop.survey_open)
-        .join(Participant, Participant.workshop_id == Workshop.id)
-        .where(Participant.id == participant_id)
-    )
-    if survey_open is None or survey_open:
-        session.rollback()
-        return False
-    return mark_present(session, participant_id)
 
 
 # --- Running statements ----------------------------------------------------------------------
@@ -536,21 +533,6 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         ).all()
     )
     joined = sum(per_org.values())
-    # Who answered a shown statement and is out of the room now (a roll call they did not
-    # answer): still one of the "m" their answer is counted in
-    answered_out = dict(
-        session.execute(
-            select(Vote.statement_id, func.count())
-            .join(Participant, Participant.id == Vote.participant_id)
-            .join(Statement, Statement.id == Vote.statement_id)
-            .where(
-                Statement.workshop_id == workshop_id,
-                (Statement.state == "open") | (Statement.id == workshop.current_statement_id),
-                ~Participant.in_room,
-            )
-            .group_by(Vote.statement_id)
-        ).all()
-    )
     shown = list(
         session.scalars(
             select(Statement)
@@ -563,6 +545,20 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         )
     )
     tallies = count_tallies(session, [s.id for s in shown])
+    # Who answered a shown statement and is out of the room now (a roll call they did not
+    # answer): still one of the "m" their answer is counted in
+    answered_out = (
+        dict(
+            session.execute(
+                select(Vote.statement_id, func.count())
+                .join(Participant, Participant.id == Vote.participant_id)
+                .where(Vote.statement_id.in_([s.id for s in shown]), ~Participant.in_room)
+                .group_by(Vote.statement_id)
+            ).all()
+        )
+        if shown
+        else {}
+    )
     orgs = {o.id: o.name for o in workshop.organisations}
 
     roles = role_cards(session, [s.role_id for s in shown if s.role_id is not None])

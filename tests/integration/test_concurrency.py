@@ -122,4 +122,4 @@ def test_a_roll_call_on_the_real_database_keeps_the_answers_and_lets_the_phones_
 
 def _answer(app, pid: int) -> bool:
     with session_scope(app) as s:
-        return voting.answer_roll_call(s, pid)
+        return voting.arrive(s, pid)

@@ -244,8 +244,8 @@ def test_a_roll_call_empties_the_room_but_not_the_attendance_nor_any_m(session, 
     assert voting.roll_call(session, workshop_id=wid) == 4
     assert voting.room_state(session, wid, audience="phones")["joined"] == 0
     assert (n_of_m(current), n_of_m(still_open)) == ((1, 1), (1, 1))
-    assert voting.answer_roll_call(session, people[3]) is True
-    assert voting.answer_roll_call(session, people[3]) is False
+    assert voting.arrive(session, people[3]) is True
+    assert voting.arrive(session, people[3]) is False
     assert voting.room_state(session, wid, audience="phones")["joined"] == 1
     assert n_of_m(current) == (1, 2)  # people[3] here, people[1] answered and went
     voting.open_statements(session, workshop_id=wid, statement_ids=[earlier])  # again
