@@ -43,11 +43,18 @@ def catalogue_files(lang: str) -> list[Path]:
 def translate(lang: str, key: str, **params: Any) -> str:
     """A message in ``lang``, falling back to Swedish and then to the key itself.
 
+    A count of one takes the key's singular form, ``<key>.one``, where the catalogue has one
+    (``static/js/live.js`` picks it the same way).
+
     >>> translate("en", "error.statement_too_long", limit=500)
     'A statement can be at most 500 characters.'
+    >>> translate("sv", "flash.statements_added", n=1), translate("sv", "flash.statements_added", n=2)
+    ('1 påstående tillagt.', '2 påståenden tillagda.')
     >>> translate("sv", "no.such.key")
     'no.such.key'
     """
+    if params.get("n") == 1 and f"{key}.one" in catalogue(DEFAULT_LANGUAGE):
+        key = f"{key}.one"
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**params) if params else text
 

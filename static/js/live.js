@@ -4,6 +4,8 @@
   var data = JSON.parse(document.getElementById("page-data").textContent);
 
   function t(key, params) {
+    // A count of one takes the singular form "<key>.one" where there is one (as i18n.translate).
+    if (params && params.n === 1 && data.t && data.t[key + ".one"]) key = key + ".one";
     var text = (data.t && data.t[key]) || key;
     if (params) {
       Object.keys(params).forEach(function (name) {

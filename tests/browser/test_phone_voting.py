@@ -351,3 +351,19 @@ def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
     expect(projector.locator(".proj-voted strong")).to_have_text("1 av 1")
     screenshot(console, "console-roll-call.png")
     contexts.assert_no_page_errors()
+
+
+def test_one_ticked_statement_is_named_in_the_singular_and_opens_on_the_phone(
+    server: Server, contexts: Contexts
+) -> None:
+    console, projector = facilitator(contexts)
+    room = small_room(console, "Egen takt", "Barn och unga med funktionsnedsättning")
+    open_live(console, projector, room)
+    phone = contexts.page(PHONE)
+    join_by_code(phone, room.join_code, "BUP inkl. En väg in")
+
+    console.locator("#order input[type=checkbox]").first.check()
+    console.get_by_role("button", name="Öppna 1 markerat", exact=True).click()
+    expect(vote_button(phone, "Yes")).to_be_enabled()
+    expect(projector.locator(".proj-sub")).to_have_text("Svara på din telefon")
+    contexts.assert_no_page_errors()

@@ -39,3 +39,26 @@ def test_the_vote_buttons_keep_their_words_in_both_languages():
     for lang in i18n.LANGUAGES:
         words = [i18n.translate(lang, f"vote.{c}") for c in ("yes", "no", "discuss")]
         assert words == ["Yes", "No", "Let's discuss"]
+
+
+def test_a_singular_form_has_its_plural_and_the_same_placeholders_but_the_count():
+    for lang in i18n.LANGUAGES:
+        texts = i18n.catalogue(lang)
+        for key in (k for k in texts if k.endswith(".one")):
+            base = key.removesuffix(".one")
+            assert base in texts, key
+            placeholders = set(re.findall(r"{(\w+)}", texts[base])) - {"n"}
+            assert (key, set(re.findall(r"{(\w+)}", texts[key]))) == (key, placeholders)
+            assert "1" in texts[key], key
+
+
+def test_a_count_of_one_takes_the_singular_in_either_language():
+    assert i18n.translate("sv", "report.ws1_withheld", n=1, threshold=3) == (
+        "1 påstående redovisas inte: färre än 3 svarade på det."
+    )
+    assert i18n.translate("en", "report.ws1_withheld", n=1, threshold=3) == (
+        "1 statement is not reported: fewer than 3 answered it."
+    )
+    assert i18n.translate("en", "survey.n_answers", n=2) == "2 answers"
+    assert i18n.translate("en", "survey.n_answers", n=1) == "1 answer"
+    assert i18n.translate("en", "survey.n_answers", n=0) == "0 answers"
