@@ -48,8 +48,8 @@ def translate(lang: str, key: str, **params: Any) -> str:
 
     >>> translate("en", "error.statement_too_long", limit=500)
     'A statement can be at most 500 characters.'
-    >>> translate("sv", "flash.statements_added", n=1), translate("sv", "flash.statements_added", n=2)
-    ('1 påstående tillagt.', '2 påståenden tillagda.')
+    >>> [translate("sv", "flash.statements_added", n=n) for n in (1, 2)]
+    ['1 påstående tillagt.', '2 påståenden tillagda.']
     >>> translate("sv", "no.such.key")
     'no.such.key'
     """
