@@ -95,6 +95,7 @@ def _page(
         counts={key: len(document.get(key, [])) for key in ("stages", "placements", "handoffs")},
         findings=len(report.findings),
         snapshots=snapshots.list_snapshots(session, wid),
+        can_compare=len(snapshots.compare_sources(session, wid, manager_id=facilitator_id())) > 1,
         kinds=snapshots.KINDS,
         dot=rendering.dot_available(),
         honesty=_honesty(),

@@ -419,3 +419,18 @@ def test_comparing_a_map_with_itself_is_refused_with_a_message(logged_in, ws2):
 def test_a_ws1_workshop_says_it_has_no_journey_map(logged_in, demo):
     page = text(logged_in.get(f"/f/w/{demo.workshop_id}/map/"))
     assert "Det här är en WS1-workshop" in page
+
+
+def test_the_compare_link_shows_once_there_is_another_map_to_compare_with(
+    app, logged_in, ws2, facilitator
+):
+    compare = f'href="{url(ws2, "compare")}"'
+    assert compare not in text(logged_in.get(url(ws2)))  # only the map as it is now
+    save(logged_in, ws2, "as_is")
+    assert compare in text(logged_in.get(url(ws2)))
+
+
+def test_another_ws2_workshop_is_enough_to_compare_with(app, logged_in, ws2, facilitator):
+    fresh_ws2(app, facilitator, title="Vuxna – Östra")
+    page = text(logged_in.get(url(ws2)))
+    assert f'href="{url(ws2, "compare")}">Jämför kartor</a>' in page

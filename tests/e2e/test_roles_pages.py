@@ -303,3 +303,36 @@ def test_the_phone_page_carries_the_role_question_and_the_workshop_kind(app, ws2
     assert data["t"]["roles.question"].startswith("Stämmer rollen med verkligheten")
     assert data["t"]["explain.role.no"]
     assert data["kind"] in ("ws1", "ws2")  # "ws2" once the participant knows its workshop's kind
+
+
+def test_the_ws2_prepare_page_leads_to_the_role_validation_instead_of_the_ws1_form(
+    app, logged_in, ws2
+):
+    with session_scope(app) as s:
+        services.get_workshop(s, ws2.workshop_id).everyone_may_answer = True
+        s.commit()
+    text = page(logged_in, f"/f/w/{ws2.workshop_id}")
+    assert 'name="texts"' not in text  # the WS1 statement form (organisation, topic, perspective)
+    assert "Alla får svara på alla påståenden" not in text
+    assert f'href="{base(ws2)}/validation"' in text
+    assert "Rollvalideringens påståenden skapas under Roller." in text
+
+    # Saving the settings keeps the WS1 setting it does not show.
+    hidden = re.search(r'name="everyone_may_answer" value="(\d)"', text)
+    assert hidden is not None
+    form = {"title": "WS2 i Angered", "target_group": "children", "anonymity_threshold": "3"}
+    response = post(
+        logged_in,
+        f"/f/w/{ws2.workshop_id}/settings",
+        {**form, "everyone_may_answer": hidden.group(1)},
+    )
+    assert response.status_code == 302
+    with session_scope(app) as s:
+        workshop = services.get_workshop(s, ws2.workshop_id)
+        assert (workshop.title, workshop.everyone_may_answer) == ("WS2 i Angered", True)
+
+
+def test_the_ws1_prepare_page_keeps_its_statement_form(logged_in, demo):
+    text = page(logged_in, f"/f/w/{demo.workshop_id}")
+    assert 'name="texts"' in text
+    assert "Alla får svara på alla påståenden" in text
