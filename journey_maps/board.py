@@ -35,6 +35,19 @@ def stage_key(stage_id: int) -> str:
     return f"s{stage_id}"
 
 
+def placement_counts(session: Session, workshop_ids: list[int]) -> dict[int, int]:
+    """How many roles are placed on the board (not withdrawn) in each of ``workshop_ids``;
+    a workshop with none is left out. One grouped read for a whole dashboard."""
+    if not workshop_ids:
+        return {}
+    rows = session.execute(
+        select(RolePlacement.workshop_id, func.count())
+        .where(RolePlacement.workshop_id.in_(workshop_ids), RolePlacement.removed_at.is_(None))
+        .group_by(RolePlacement.workshop_id)
+    )
+    return {wid: n for wid, n in rows}
+
+
 class _Rows:
     """Everything the journey of one workshop is made of, read once."""
 

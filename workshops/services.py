@@ -232,6 +232,7 @@ def list_workshops(session: Session, *, manager_id: int | None = None) -> list[d
             "title": w.title,
             "date": w.date,
             "target_group": w.target_group,
+            "kind": w.kind,
             "join_code": w.join_code,
             "owner_id": w.owner_id,
             "participants": p or 0,

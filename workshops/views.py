@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from db import get_session
+from journey_maps.board import placement_counts
 from web import _, error_text, facilitator_id, fail, login_required, wants_json
 from workshops import catalogue, domain, results, services, voting
 from workshops.domain import CsvError, WorkshopError
@@ -34,9 +35,13 @@ def _int(raw: Any) -> int:
 @bp.get("/")
 @login_required
 def dashboard() -> Any:
+    session = get_session()
+    workshops = services.list_workshops(session, manager_id=facilitator_id())
+    ws2 = [cast(int, w["id"]) for w in workshops if w["kind"] == "ws2"]
     return render_template(
         "facilitator/dashboard.html",
-        workshops=services.list_workshops(get_session(), manager_id=facilitator_id()),
+        workshops=workshops,
+        placements=placement_counts(session, ws2),
     )
 
 

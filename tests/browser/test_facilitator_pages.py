@@ -267,6 +267,21 @@ def test_prepare_page(server: Server, contexts: Contexts) -> None:
     contexts.assert_no_page_errors()
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_workshop_tab_fits_one_row_on_a_1280px_laptop(
+    server: Server, contexts: Contexts, lang: str
+) -> None:
+    page = contexts.new({"viewport": {"width": 1280, "height": 800}}).new_page()
+    log_in(page)
+    for wid in (server.workshop_id, server.ws2_workshop_id):
+        page.goto(f"/f/w/{wid}?lang={lang}")
+        tabs = page.locator(".tabs a")
+        expect(tabs.last).to_be_visible()
+        tops = {round(box["y"]) for box in (t.bounding_box() for t in tabs.all()) if box}
+        assert len(tops) == 1, f"the tabs of workshop {wid} ({lang}) wrap to {len(tops)} rows"
+    contexts.assert_no_page_errors()
+
+
 def test_results_page(scene: Scene) -> None:
     page = scene.console
     page.goto(f"/f/w/{scene.room.workshop_id}/results")

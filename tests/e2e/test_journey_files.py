@@ -434,3 +434,17 @@ def test_another_ws2_workshop_is_enough_to_compare_with(app, logged_in, ws2, fac
     fresh_ws2(app, facilitator, title="Vuxna – Östra")
     page = text(logged_in.get(url(ws2)))
     assert f'href="{url(ws2, "compare")}">Jämför kartor</a>' in page
+
+
+def test_the_dashboard_shows_a_ws2_workshop_by_its_board(app, logged_in, ws2, demo):
+    a_small_map(app, ws2)
+    page = text(logged_in.get("/f/"))
+    item = re.search(
+        rf'<li class="card workshop-item">((?:(?!</li>).)*?{ws2.code}.*?)</li>', page, re.S
+    )
+    assert item is not None
+    assert "WS2 · " in item.group(1)
+    assert "3 placeringar på tavlan · " in item.group(1)
+    assert f'href="/f/w/{ws2.workshop_id}/board"' in item.group(1)
+    assert f'href="/f/w/{ws2.workshop_id}/console"' not in item.group(1)
+    assert f'href="/f/w/{demo.workshop_id}/console"' in page  # a WS1 workshop keeps Kör live

@@ -163,7 +163,7 @@ def test_a_participant_can_change_a_survey_answer_until_the_survey_closes(app, l
     response = post(phone, f"/{surveyed.code}/survey/answer", {"statement_id": sid, "choice": "no"})
     assert response.status_code == 302
     page = survey_page(phone, surveyed)
-    assert "Förhandsenkäten är stängd" in page and "Du besvarade 1 påståenden" in page
+    assert "Förhandsenkäten är stängd" in page and "Du besvarade 1 påstående" in page
     with session_scope(app) as s:
         assert survey.overview(s, surveyed.workshop_id).statements[0].movement.survey_n == 1
 
