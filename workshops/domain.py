@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import secrets
@@ -58,6 +59,28 @@ def normalise_join_code(raw: str) -> str | None:
     if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_ALPHABET for c in code):
         return None
     return code
+
+
+# A roll call: each phone answers after a random pause of up to ROLL_CALL_SPREAD seconds, and
+# the screens say "counting again" instead of a count until RECOUNT_SECONDS have passed (the
+# answers' throttled pushes have arrived by then), so the count does not drop and climb back.
+ROLL_CALL_SPREAD = 2.0
+RECOUNT_SECONDS = ROLL_CALL_SPREAD + 1.0
+
+
+def recount_left_ms(roll_call_at: dt.datetime | None, now: dt.datetime) -> int:
+    """Milliseconds the screens still say "counting again" after the last roll call.
+
+    >>> at = dt.datetime(2026, 11, 24, 10, 0, 0)
+    >>> recount_left_ms(at, at + dt.timedelta(seconds=1))
+    2000
+    >>> recount_left_ms(at, at + dt.timedelta(seconds=3)), recount_left_ms(None, at)
+    (0, 0)
+    """
+    if roll_call_at is None:
+        return 0
+    left = roll_call_at + dt.timedelta(seconds=RECOUNT_SECONDS) - now
+    return max(0, round(left.total_seconds() * 1000))
 
 
 def may_answer(

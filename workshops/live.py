@@ -11,14 +11,12 @@ from flask_socketio import SocketIO
 from sqlalchemy.orm import Session
 
 from db import get_session, session_scope
-from workshops import voting
+from workshops import domain, voting
 from workshops.shared_throttle import MARGIN, RedisThrottle, is_redis_url
 from workshops.throttle import Throttle, Verdict
 
 NAMESPACE = "/live"
 AUDIENCES = ("phones", "projector", "facilitator")
-# Seconds over which the phones' answers to a roll call are spread (each waits a random part)
-ROLL_CALL_SPREAD = 2.0
 
 
 def room(workshop_id: int, audience: str) -> str:
@@ -120,10 +118,10 @@ class Broadcaster:
     def call_roll(self, workshop_id: int) -> None:
         """Ask every phone connected to the workshop, in any process, to say it is here
         (``roll_call``; each answers with ``here`` after a random pause of up to
-        ``ROLL_CALL_SPREAD`` seconds, so a full room does not write at one instant)."""
+        ``domain.ROLL_CALL_SPREAD`` seconds, so a full room does not write at one instant)."""
         self.socketio.emit(
             "roll_call",
-            {"spread": ROLL_CALL_SPREAD},
+            {"spread": domain.ROLL_CALL_SPREAD},
             to=room(workshop_id, "phones"),
             namespace=NAMESPACE,
         )

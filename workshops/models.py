@@ -88,6 +88,8 @@ class Workshop(Base):
     )
     # the pre-workshop survey: statements answerable ahead of time through the join link
     survey_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the facilitator's last roll call: the screens say "counting again" for a moment after it
+    roll_call_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     project: Mapped[Project | None] = relationship(back_populates="workshops")

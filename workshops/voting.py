@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import time
@@ -263,6 +264,7 @@ def roll_call(session: Session, *, workshop_id: int) -> int:
         raise WorkshopError("error.workshop_not_found")
     if workshop.survey_open:
         raise WorkshopError("error.roll_call_survey_open")
+    workshop.roll_call_at = utcnow()
     taken_out = session.connection().execute(
         update(Participant)
         .where(Participant.workshop_id == workshop_id, Participant.in_room)
@@ -516,8 +518,10 @@ def count_tallies_by_organisation(
     }
 
 
-def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str, Any]:
-    """What an audience sees now, counted from the database.
+def room_state(
+    session: Session, workshop_id: int, *, audience: str, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """What an audience sees now (``now``: the clock, for tests), counted from the database.
 
     ``audience`` is "phones" or "projector" (distribution only once revealed) or
     "facilitator" (distribution always, for the console's private peek).
@@ -600,6 +604,8 @@ def room_state(session: Session, workshop_id: int, *, audience: str) -> dict[str
         "everyone_may_answer": workshop.everyone_may_answer,
         "anonymity_threshold": workshop.anonymity_threshold,
         "joined": joined,
+        # the screens show "counting again" instead of the counts for this long (a roll call)
+        "recounting_ms": domain.recount_left_ms(workshop.roll_call_at, now or utcnow()),
         "current": views.get(workshop.current_statement_id or -1),
         "open": [v for v in views.values() if v["state"] == "open"],
     }

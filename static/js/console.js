@@ -80,7 +80,7 @@
     box.appendChild(el("p", { class: "eyebrow", text: eyebrow(s) }));
     box.appendChild(el("p", { class: "current-text", text: title(s) }));
     box.appendChild(el("div", { class: "voted-line" }, [
-      el("span", { class: "stat-n", text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
+      el("span", { class: "stat-n", text: B.nOfM(state, s) }),
       el("span", { class: "muted", text: " " + t("progress.have_voted") }),
       el("span", { class: "tag state-" + s.state, text: t("state." + s.state) }),
       s.revealed ? el("span", { class: "tag", text: t("console.revealed") }) : null
@@ -88,7 +88,7 @@
     box.appendChild(el("div", { class: "progress-track", role: "progressbar", "aria-valuemin": "0",
       "aria-valuemax": String(s.eligible), "aria-valuenow": String(s.voted),
       "aria-label": t("progress.have_voted"),
-      "aria-valuetext": t("progress.n_of_m", { n: s.voted, m: s.eligible }) }, [fill]));
+      "aria-valuetext": B.nOfM(state, s) }, [fill]));
 
     var peek = sessionStorage.getItem(peekKey) === "1";
     var peekBox = el("div", { class: "peek" });
@@ -204,7 +204,7 @@
 
   B.connect({ role: "facilitator", workshop_id: data.workshop_id }, function (next) {
     state = next;
-    document.getElementById("joined").textContent = String(next.joined);
+    document.getElementById("joined").textContent = B.recounting(next) ? "\u2026" : String(next.joined);
     renderCurrent();
     refreshOrder();
   });

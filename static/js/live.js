@@ -33,6 +33,13 @@
     badge.textContent = t("conn." + state);
   }
 
+  function recounting(state) { return !!(state && state.recounting_ms > 0); }
+
+  /* "n of m" for a statement; m is "…" while the room is being counted again. */
+  function nOfM(state, s, key) {
+    return t(key || "progress.n_of_m", { n: s.voted, m: recounting(state) ? "\u2026" : s.eligible });
+  }
+
   /* Connect to /live; Socket.IO reconnects with exponential backoff and jitter. */
   function connect(auth, onState) {
     auth.lang = data.lang;
@@ -48,7 +55,20 @@
     socket.on("connect", function () { setConn("online"); });
     socket.on("disconnect", function () { setConn("offline"); });
     socket.on("connect_error", function () { setConn("offline"); });
-    socket.on("state", onState);
+    /* After a roll call the screens say "counting again" (recounting_ms) rather than show a
+       count that drops and climbs back while the phones answer; when it is over they draw the
+       latest state they have, whose counts include every answer by then. */
+    var latest = null, recountTimer = null;
+    function deliver(state) {
+      latest = state;
+      clearTimeout(recountTimer);
+      if (recounting(state)) {
+        recountTimer = setTimeout(function () { latest.recounting_ms = 0; onState(latest); }, state.recounting_ms);
+      }
+      onState(state);
+    }
+    socket.on("state", deliver);
+    socket.deliverState = deliver;  // for a state that comes another way (an acknowledgement)
     if (auth.role === "participant") {
       /* The facilitator counts the room again: say "here" after a random part of the spread,
          so a full room's answers do not all arrive at one instant. */
@@ -86,5 +106,5 @@
     return t("topic." + statement.topic) + " · " + t("perspective." + statement.perspective);
   }
 
-  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind };
+  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind, recounting: recounting, nOfM: nOfM };
 })();

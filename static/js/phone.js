@@ -95,7 +95,7 @@
       f("status").textContent = t("phone.saved_change");
       f("status").dataset.kind = "ok";
     }
-    f("progress").textContent = t("progress.voted", { n: s.voted, m: s.eligible });
+    f("progress").textContent = B.nOfM(state, s, "progress.voted");
     if (s.tally) {
       f("result").hidden = false;
       f("result").appendChild(el("h2", { text: t("phone.result") }));
@@ -269,7 +269,7 @@
   function flush() { loadQueue().forEach(send); }
 
   function resync() {
-    socket.emit("sync", {}, function (ack) { if (ack && ack.ok) onState(ack.state); });
+    socket.emit("sync", {}, function (ack) { if (ack && ack.ok) socket.deliverState(ack.state); });
   }
 
   function onState(next) {

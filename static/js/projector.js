@@ -18,7 +18,9 @@
   }
 
   function render(state) {
-    document.getElementById("joined").textContent = String(state.joined);
+    var recounting = B.recounting(state);
+    document.getElementById("joined").textContent = recounting ? "\u2026" : String(state.joined);
+    document.getElementById("recounting").hidden = !recounting;
     var stage = document.getElementById("stage");
     stage.replaceChildren();
     var s = state.current;
@@ -44,7 +46,7 @@
     var who = state.everyone_may_answer || !s.organisation ? null
       : t(s.perspective === "own" ? "projector.who_own" : "projector.who_others", { org: s.organisation });
     stage.appendChild(el("p", { class: "proj-voted" }, [
-      el("strong", { text: t("progress.n_of_m", { n: s.voted, m: s.eligible }) }),
+      el("strong", { text: B.nOfM(state, s) }),
       document.createTextNode(" " + t("progress.have_voted")),
       who ? el("span", { class: "proj-who", text: " · " + who }) : null
     ]));

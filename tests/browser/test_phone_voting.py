@@ -341,7 +341,12 @@ def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
     expect(console.locator("#roll-call-note")).to_have_text(
         "Räknar om – telefonerna som är kvar anmäler sig nu."
     )
-    # Everyone is out; the phone still on the page answers by itself and is counted again.
+    # The screens say they are counting again instead of a count that drops and climbs back
+    expect(projector.locator("#recounting")).to_have_text(" · räknar om")
+    expect(projector.locator("#joined")).to_have_text("…")
+    expect(console.locator("#joined")).to_have_text("…")
+    # then the phone still on the page has answered by itself and is counted again.
+    expect(projector.locator("#recounting")).to_be_hidden()
     expect(projector.locator("#joined")).to_have_text("1")
     expect(console.locator("#joined")).to_have_text("1")
     start_first_statement(console)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -252,6 +254,21 @@ def test_a_roll_call_empties_the_room_but_not_the_attendance_nor_any_m(session, 
     assert n_of_m(earlier) == (1, 2)
     assert count(session, Participant, Participant.attended) == 4  # the report's attendance
     assert voting.roll_call(session, workshop_id=wid) == 1
+
+
+def test_after_a_roll_call_the_screens_say_counting_again_for_three_seconds(session, demo):
+    wid = demo.workshop_id
+    assert voting.room_state(session, wid, audience="projector")["recounting_ms"] == 0
+    voting.mark_present(session, joined(session, demo, "BUP"))
+    voting.roll_call(session, workshop_id=wid)
+    at = session.get(Workshop, wid).roll_call_at
+    assert at is not None
+
+    def left(seconds: float) -> int:
+        now = at + dt.timedelta(seconds=seconds)
+        return voting.room_state(session, wid, audience="projector", now=now)["recounting_ms"]
+
+    assert (left(0), left(1.5), left(3), left(60)) == (3000, 1500, 0, 0)
 
 
 def test_a_roll_call_while_the_survey_is_open_is_refused(session, demo):
