@@ -158,7 +158,19 @@
     document.getElementById("findings-figures").textContent = c.grades;
     renderFindings(board);
     renderToggle(board);
+    edges();
   }
+
+  /* A shadow at an edge of the grid where more stages are out of sight (on a laptop the
+     later stages of a long journey are scrolled to). */
+  var scroller = document.querySelector(".board-scroll"), frame = document.getElementById("board-frame");
+  function edges() {
+    var left = scroller.scrollLeft, hidden = scroller.scrollWidth - scroller.clientWidth;
+    frame.dataset.moreLeft = String(left > 1);
+    frame.dataset.moreRight = String(hidden - left > 1);
+  }
+  scroller.addEventListener("scroll", edges, { passive: true });
+  window.addEventListener("resize", edges);
 
   var toggle = document.querySelector("[data-open-toggle]");
   if (toggle) {

@@ -77,6 +77,20 @@ def test_the_board_shows_the_demo_map_with_gap_markers(board: Page) -> None:
     screenshot(board, "board-laptop.png")
 
 
+def test_the_grid_shows_a_shadow_at_an_edge_with_stages_out_of_sight(board: Page) -> None:
+    frame = board.locator("#board-frame")
+    scroller = board.locator(".board-scroll")
+    wider = scroller.evaluate("node => node.scrollWidth > node.clientWidth")
+    assert wider, "the demo journey fits a 1440 px laptop: this test needs a wider grid"
+    expect(frame).to_have_attribute("data-more-left", "false")
+    expect(frame).to_have_attribute("data-more-right", "true")
+    scroller.evaluate("node => { node.scrollLeft = node.scrollWidth; }")
+    expect(frame).to_have_attribute("data-more-left", "true")
+    expect(frame).to_have_attribute("data-more-right", "false")
+    scroller.evaluate("node => { node.scrollLeft = 0; }")
+    expect(frame).to_have_attribute("data-more-left", "false")
+
+
 def test_triaging_a_finding_updates_the_panel(board: Page) -> None:
     first = board.locator("#finding-list > li.finding").first
     fingerprint = first.get_attribute("data-fingerprint")

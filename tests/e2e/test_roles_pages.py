@@ -336,3 +336,22 @@ def test_the_ws1_prepare_page_keeps_its_statement_form(logged_in, demo):
     text = page(logged_in, f"/f/w/{demo.workshop_id}")
     assert 'name="texts"' in text
     assert "Alla får svara på alla påståenden" in text
+
+
+def test_every_workshop_tab_is_headed_by_the_workshops_title(logged_in, ws2, demo):
+    """The tab bar names the page; the heading above it is always the workshop's title."""
+    for wid in (demo.workshop_id, ws2.workshop_id):
+        first = page(logged_in, f"/f/w/{wid}")
+        title = re.search(r"<h1>([^<]+)</h1>", first)
+        assert title is not None
+        nav = re.search(r'<nav class="tabs[^"]*"[^>]*>(.*?)</nav>', first, re.S)
+        assert nav is not None
+        tabs = [
+            href
+            for href, attrs in re.findall(r'<a href="([^"]+)"([^>]*)>', nav.group(1))
+            if "_blank" not in attrs  # the projector opens its own window
+        ]
+        assert len(tabs) >= 8
+        for href in tabs:
+            headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page(logged_in, href), re.S)
+            assert headings == [title.group(1)], (href, headings)
