@@ -130,6 +130,11 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_facilitator_sees_it(
     builder.goto(f"/{room.join_code}/journey")
     to_vote = builder.get_by_role("link", name="Röstning pågår – till röstningen →")
     expect(to_vote).to_be_visible()
+    # nothing open: no banner; open again: the banner is back
+    console.locator("#current").get_by_role("button", name="Stäng röstningen").click()
+    expect(to_vote).to_be_hidden()
+    console.locator("#current").get_by_role("button", name="Öppna igen").click()
+    expect(to_vote).to_be_visible()
     to_vote.tap()
     expect(builder.locator(".statement-card .statement-text")).to_have_text(ROLE_3)
 
