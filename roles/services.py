@@ -318,6 +318,7 @@ class RoleOutcome:
     outcome: str | None
     note: str | None
     revised: bool
+    threshold: int = 1  # the workshop's anonymity threshold
 
     @property
     def agreement(self) -> float | None:
@@ -325,14 +326,24 @@ class RoleOutcome:
 
     @property
     def needs_attention(self) -> bool:
-        """Not a clear yes: split, mostly no or Let's discuss, or commented on with a No."""
+        """Not a clear yes: split, mostly no or Let's discuss, or commented on with a No.
+
+        Below the anonymity threshold nothing is read from the answers (the flag would tell
+        how the few answered); a comment, shown without its answer anyway, still flags it.
+        """
         t = self.tally
+        if not t.total:
+            return False
+        if not domain.disclosed(t, self.threshold):
+            return bool(self.comments)
         objected = any(choice != "yes" for choice, _ in self.comments)
-        return bool(t.total) and (t.leading() != "yes" or domain.is_split(t) or objected)
+        return t.leading() != "yes" or domain.is_split(t) or objected
 
 
 def validation_outcomes(session: Session, *, workshop_id: int) -> list[RoleOutcome]:
     """Every included role with the room's answers to its validation statement."""
+    workshop = session.get(Workshop, workshop_id)
+    threshold = workshop.anonymity_threshold if workshop else 1
     roles = list_roles(session, workshop_id, included_only=True)
     statements = {
         s.role_id: s
@@ -372,6 +383,7 @@ def validation_outcomes(session: Session, *, workshop_id: int) -> list[RoleOutco
                 outcome=s.outcome if s else None,
                 note=s.discussion_note if s else None,
                 revised=role.id in revised,
+                threshold=threshold,
             )
         )
     return out

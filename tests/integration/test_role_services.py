@@ -13,7 +13,7 @@ from roles.models import RoleRevision
 from tests.conftest import Ws2
 from workshops import voting
 from workshops.domain import WorkshopError
-from workshops.models import Statement
+from workshops.models import Statement, Workshop
 
 _ballots = itertools.count(1)
 
@@ -204,6 +204,24 @@ def test_a_clear_yes_needs_no_attention_and_a_role_nobody_answered_neither(sessi
     assert not outcome_of(session, ws2, "1").needs_attention
     assert not outcome_of(session, ws2, "2").needs_attention
     assert outcome_of(session, ws2, "2").tally.total == 0
+
+
+def test_below_the_anonymity_threshold_the_flag_reads_nothing_from_the_answers(session, ws2):
+    """One No without a comment (threshold 3): flagging it would say how that one answered."""
+    statements = validation(session, ws2)
+    quiet, commented = statements["4"].id, statements["5"].id
+    voting.open_statements(
+        session, workshop_id=ws2.workshop_id, statement_ids=[quiet, commented], exclusive=False
+    )
+    answer(session, joined(session, ws2, "BUP"), quiet, "no")
+    answer(session, joined(session, ws2, "Elevhälsa"), commented, "yes", comment="Heter annat")
+    assert session.get(Workshop, ws2.workshop_id).anonymity_threshold == 3
+    assert not outcome_of(session, ws2, "4").needs_attention
+    assert outcome_of(session, ws2, "5").needs_attention  # its comment is shown anyway
+
+    session.get(Workshop, ws2.workshop_id).anonymity_threshold = 1
+    session.commit()
+    assert outcome_of(session, ws2, "4").needs_attention
 
 
 def test_a_changed_vote_replaces_its_comment(session, ws2):
