@@ -290,7 +290,8 @@ def open_statements(
     """Open one statement (closing any other, the live mode) or a batch for self-paced answers.
 
     The first statement becomes the current one that the projector shows. A closed statement
-    can be opened again; its votes are kept.
+    can be opened again; its votes are kept, and its result is hidden again until the
+    facilitator shows it (the old bars on the screen would sway the new answers).
     """
     ids = list(dict.fromkeys(statement_ids))
     if not ids:
@@ -310,6 +311,8 @@ def open_statements(
             .values(state="closed", closed_at=now)
         )
     for statement in statements:
+        if statement.state != "open":
+            statement.revealed = False
         statement.state = "open"
         statement.opened_at = statement.opened_at or now
         statement.closed_at = None

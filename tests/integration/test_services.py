@@ -299,6 +299,21 @@ def test_the_room_sees_the_distribution_only_after_reveal(session, demo):
     assert phones["current"]["tally"] == {"yes": 0, "no": 1, "discuss": 0, "total": 1}
 
 
+def test_opening_a_shown_statement_again_hides_its_result_until_shown_again(session, demo):
+    """The old bars on the screen would sway the new answers."""
+    services.set_anonymity_threshold(session, workshop_id=demo.workshop_id, threshold=1)
+    wid, sid = demo.workshop_id, demo.own[0]
+    cast(session, open_for(session, demo, "BUP", sid), sid, "no", "b-again-1")
+    voting.reveal(session, workshop_id=wid, statement_id=sid, revealed=True)
+    voting.open_statements(session, workshop_id=wid, statement_ids=[sid])  # still open: kept
+    assert voting.room_state(session, wid, audience="projector")["current"]["tally"] is not None
+    voting.close_statement(session, workshop_id=wid, statement_id=sid)
+    voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
+    current = voting.room_state(session, wid, audience="projector")["current"]
+    assert (current["state"], current["revealed"], current["tally"]) == ("open", False, None)
+    assert current["voted"] == 1  # the answers are kept
+
+
 def test_a_distribution_with_fewer_answers_than_the_threshold_is_never_shown(session, demo):
     sid = demo.own[0]
     pid = open_for(session, demo, "BUP", sid)
