@@ -19,7 +19,7 @@ from flask import (
 )
 
 from db import get_session
-from web import client_key, error_text
+from web import _, client_key, error_text
 from workshops import domain, voting
 from workshops.domain import WorkshopError
 from workshops.models import Workshop
@@ -123,12 +123,29 @@ def phone(code: str) -> Any:
     return render_template("participant/phone.html", me=info)
 
 
-@bp.post(f"/{CODE_RULE}/leave")
+@bp.route(f"/{CODE_RULE}/leave", methods=["GET", "POST"])
 def leave(code: str) -> Any:
-    """Forget this phone's place in the workshop (its answers stay, anonymous)."""
+    """Forget this phone's place in the workshop, after a page that says what that means: the
+    answers stay (anonymous), and joining again makes a new participant."""
+    code = code.upper()
+    db = get_session()
+    info = voting.participant_for_token(db, _tokens().get(code))
+    if request.method == "GET":
+        if info is None:
+            return redirect(url_for("join.pick", code=code))
+        return render_template("participant/leave.html", me=info)
+    if info is not None and voting.leave_room(db, info.id):
+        from journey_maps.events import TOPIC
+        from workshops.live import broadcaster
+
+        live = broadcaster(current_app)
+        live.push_now(info.workshop_id)
+        if info.workshop_kind == "ws2":
+            live.push_now(info.workshop_id, TOPIC)  # the board counts the participants too
     tokens = _tokens()
-    tokens.pop(code.upper(), None)
+    tokens.pop(code, None)
     session["pt"] = tokens
+    flash(_("phone.left"), "ok")
     return redirect(url_for("join.enter_code"))
 
 

@@ -250,6 +250,19 @@ def _mark(session: Session, statement: Any, participant_id: int) -> bool:
     return bool(marked.rowcount)
 
 
+def leave_room(session: Session, participant_id: int) -> bool:
+    """A participant leaves the workshop on their phone: out of the live count at once (as
+    after a roll call they did not answer). Their answers stay, counted in their statements'
+    "m"; who attended stays in the report. True if they were in the room."""
+    left = session.connection().execute(
+        update(Participant)
+        .where(Participant.id == participant_id, Participant.in_room)
+        .values(here_at=None)
+    )
+    session.commit()
+    return bool(left.rowcount)
+
+
 def roll_call(session: Session, *, workshop_id: int) -> int:
     """The facilitator counts the room again (after a break, when some have gone home).
 

@@ -6,12 +6,12 @@ import io
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from db import session_scope
 from tests.conftest import Demo, csrf, join_phone, post
 from workshops import voting
-from workshops.models import Facilitator
+from workshops.models import Facilitator, Participant
 
 
 def test_facilitator_pages_require_login(client, demo):
@@ -305,3 +305,31 @@ def test_the_error_page_after_a_database_failure_does_not_ask_the_database_again
     monkeypatch.undo()
     missing = logged_in.get("/f/no-such-page")  # a 404 keeps the menu
     assert missing.status_code == 404 and "Workshoppar" in missing.get_data(as_text=True)
+
+
+def test_leaving_asks_first_then_takes_the_phone_out_of_the_room_and_keeps_its_answer(app, demo):
+    phone = join_phone(app, demo, "BUP")
+    with session_scope(app) as s:
+        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
+        voting.arrive(s, pid)
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
+        voting.cast_vote(
+            s, participant_id=pid, statement_id=demo.own[0], choice="no", ballot_id="leave-0001"
+        )
+    footer = phone.get(f"/{demo.code}/p").get_data(as_text=True)
+    assert f'<a href="/{demo.code}/leave">Lämna workshopen</a>' in footer  # a page, not a POST
+
+    page = phone.get(f"/{demo.code}/leave").get_data(as_text=True)
+    assert "Lämna workshopen?" in page
+    assert "Går du med igen räknas du som en ny deltagare" in page
+    assert f'href="/{demo.code}/withdraw"' in page
+    assert "BUP" in page  # still joined: nothing happened yet
+    assert phone.get(f"/{demo.code}").location.endswith(f"/{demo.code}/p")
+
+    response = post(phone, f"/{demo.code}/leave", follow_redirects=True)
+    assert "Du har lämnat workshopen." in response.get_data(as_text=True)
+    assert phone.get(f"/{demo.code}/p").location.endswith(f"/{demo.code}")  # forgotten
+    with session_scope(app) as s:
+        state = voting.room_state(s, demo.workshop_id, audience="projector")
+        assert (state["joined"], state["current"]["voted"]) == (0, 1)
+        assert state["current"]["eligible"] == 1  # the answer stays one of its "m"
