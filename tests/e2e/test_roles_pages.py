@@ -355,3 +355,15 @@ def test_every_workshop_tab_is_headed_by_the_workshops_title(logged_in, ws2, dem
         for href in tabs:
             headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page(logged_in, href), re.S)
             assert headings == [title.group(1)], (href, headings)
+
+
+def test_ws2_results_and_discussion_tabs_lead_to_where_the_outcome_is(logged_in, ws2):
+    """The WS1 results and queue leave role statements out: in WS2 they say where to look."""
+    results = page(logged_in, f"/f/w/{ws2.workshop_id}/results")
+    assert f'href="{base(ws2)}/validation"' in results
+    assert f'href="/f/w/{ws2.workshop_id}/board"' in results
+    assert "Inga svar ännu" not in results
+    assert "Exportera som JSON" not in results
+    queue = page(logged_in, f"/f/w/{ws2.workshop_id}/discuss")
+    assert "I WS2 diskuteras rollerna på rollvalideringens sida" in queue
+    assert f'href="{base(ws2)}/validation"' in queue
