@@ -127,10 +127,17 @@ def record_discussion(
 
     "reworded" needs the new wording: it becomes a new statement right after the old one, to be
     voted again, while the old votes stay with the old wording. Returns the new statement's id.
+    A new wording with no outcome chosen is a rewording; with another outcome it is refused
+    (it would otherwise be dropped without a word).
     """
     statement = get_statement(session, workshop_id, statement_id)
     if outcome is not None and outcome not in domain.OUTCOMES:
         raise WorkshopError("error.bad_outcome")
+    wording = (new_text or "").strip()
+    if wording and outcome is None:
+        outcome = "reworded"
+    elif wording and outcome != "reworded":
+        raise WorkshopError("error.new_text_needs_reworded")
     note = (note or "").strip()
     if len(note) > 2000:
         raise WorkshopError("error.note_too_long", limit=2000)
@@ -139,12 +146,12 @@ def record_discussion(
     if existing is not None and outcome != "reworded":
         raise WorkshopError("error.already_reworded")
     if outcome == "reworded" and existing is not None:
-        if (new_text or "").strip() and domain.clean_statement_text(
-            new_text or ""
-        ) != existing.text:
+        if wording and domain.clean_statement_text(wording) != existing.text:
             raise WorkshopError("error.already_reworded")
     elif outcome == "reworded":
-        text = domain.clean_statement_text(new_text or "")
+        if not wording:
+            raise WorkshopError("error.rewording_empty")
+        text = domain.clean_statement_text(wording)
         if text == statement.text:
             raise WorkshopError("error.rewording_unchanged")
         for later in session.scalars(

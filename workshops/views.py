@@ -366,6 +366,11 @@ def results_page(wid: int) -> Any:
 @bp.get("/w/<int:wid>/discuss")
 @login_required
 def discuss(wid: int) -> Any:
+    return _discuss_page(wid)
+
+
+def _discuss_page(wid: int, failed: dict[str, Any] | None = None) -> Any:
+    """The queue; ``failed`` keeps what was typed in a card whose form was refused, with why."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
     return render_template(
@@ -373,7 +378,8 @@ def discuss(wid: int) -> Any:
         workshop=workshop,
         queue=results.workshop_results(session, wid).queue,
         outcomes=domain.OUTCOMES,
-    )
+        failed=failed or {},
+    ), (400 if failed else 200)
 
 
 @bp.post("/w/<int:wid>/discuss/<int:sid>")
@@ -390,6 +396,10 @@ def record_discussion(wid: int, sid: int) -> Any:
             new_text=form.get("new_text"),
         )
     except WorkshopError as exc:
-        return fail(exc, "facilitator.discuss", wid=wid, _anchor=f"d{sid}")
+        if wants_json():
+            return fail(exc, "facilitator.discuss", wid=wid)
+        get_session().rollback()
+        typed = {k: form.get(k, "") for k in ("note", "outcome", "new_text")}
+        return _discuss_page(wid, {"sid": sid, "error": error_text(exc), **typed})
     flash(_("flash.reworded") if new_id else _("flash.saved"), "ok")
     return redirect(url_for("facilitator.discuss", wid=wid, _anchor=f"d{sid}"))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from db import session_scope
 from tests.conftest import Demo, csrf, join_phone, post
-from workshops import voting
+from workshops import services, voting
 from workshops.models import Facilitator, Participant
 
 
@@ -333,3 +333,29 @@ def test_leaving_asks_first_then_takes_the_phone_out_of_the_room_and_keeps_its_a
         state = voting.room_state(s, demo.workshop_id, audience="projector")
         assert (state["joined"], state["current"]["voted"]) == (0, 1)
         assert state["current"]["eligible"] == 1  # the answer stays one of its "m"
+
+
+def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card(
+    app, logged_in, demo
+):
+    with session_scope(app) as s:
+        services.set_anonymity_threshold(s, workshop_id=demo.workshop_id, threshold=1)
+    join_phone(app, demo, "BUP")
+    with session_scope(app) as s:
+        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
+        voting.cast_vote(
+            s, participant_id=pid, statement_id=demo.own[0], choice="discuss", ballot_id="d-0001"
+        )
+    sid = demo.own[0]
+    queue = logged_in.get(f"/f/w/{demo.workshop_id}/discuss").get_data(as_text=True)
+    assert f'action="/f/w/{demo.workshop_id}/discuss/{sid}#d{sid}"' in queue
+
+    typed = {"note": "Gränsen oklar", "outcome": "reworded", "new_text": ""}
+    response = post(logged_in, f"/f/w/{demo.workshop_id}/discuss/{sid}", typed)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    card = page[page.index(f'id="d{sid}"') :]
+    assert "Skriv den nya lydelsen för att omformulera påståendet." in card.split("</section>")[0]
+    assert ">Gränsen oklar</textarea>" in card
+    assert 'value="reworded" checked' in card

@@ -460,6 +460,26 @@ def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wor
     assert res.queue[0].replaced_by == new
 
 
+def test_a_new_wording_without_an_outcome_is_a_rewording_and_with_another_is_refused(session, demo):
+    """A new wording was dropped without a word unless "reworded" was also chosen."""
+    wid, sid = demo.workshop_id, demo.own[0]
+    vote_all(session, demo, sid, [("BUP", "discuss")])
+    with pytest.raises(WorkshopError, match="new_text_needs_reworded"):
+        results.record_discussion(
+            session, workshop_id=wid, statement_id=sid, note="", outcome="agreed", new_text="Ny"
+        )
+    with pytest.raises(WorkshopError, match="rewording_empty"):
+        results.record_discussion(
+            session, workshop_id=wid, statement_id=sid, note="", outcome="reworded", new_text=" "
+        )
+    assert count(session, Statement, Statement.previous_id == sid) == 0
+    new = results.record_discussion(
+        session, workshop_id=wid, statement_id=sid, note="", outcome=None, new_text="Barn 0–17 år"
+    )
+    assert new is not None
+    assert session.get(Statement, sid).outcome == "reworded"
+
+
 def test_an_outcome_must_be_one_of_the_four(session, demo):
     with pytest.raises(WorkshopError, match="bad_outcome"):
         results.record_discussion(
