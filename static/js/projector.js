@@ -63,5 +63,21 @@
     }
   }
 
-  B.connect({ role: "projector", workshop_id: data.workshop_id }, render);
+  /* The projector never scrolls: while the stage's content is taller than the screen, its
+     text is made smaller, down to half (a long statement, a role with a long description). */
+  function fit() {
+    var stage = document.getElementById("stage"), f = 1;
+    stage.style.setProperty("--fit", "1");
+    while (stage.scrollHeight > stage.clientHeight + 1 && f > 0.5) {
+      f = Math.round((f - 0.05) * 100) / 100;
+      stage.style.setProperty("--fit", String(f));
+    }
+    stage.dataset.fit = String(f);
+  }
+  window.addEventListener("resize", fit);
+
+  B.connect({ role: "projector", workshop_id: data.workshop_id }, function (state) {
+    render(state);
+    fit();
+  });
 })();

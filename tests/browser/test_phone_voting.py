@@ -372,3 +372,39 @@ def test_one_ticked_statement_is_named_in_the_singular_and_opens_on_the_phone(
     expect(vote_button(phone, "Yes")).to_be_enabled()
     expect(projector.locator(".proj-sub")).to_have_text("Svara på din telefon")
     contexts.assert_no_page_errors()
+
+
+LONG_STATEMENT = (
+    "Barn och unga 0–18 år med misstänkt eller konstaterad neuropsykiatrisk "
+    "funktionsnedsättning, intellektuell funktionsnedsättning eller autism, och deras "
+    "föräldrar och syskon, när behoven är så sammansatta att stödet behöver samordnas mellan "
+    "habilitering, barn- och ungdomspsykiatri, elevhälsa, socialtjänst och primärvård, också "
+    "när barnet ännu inte har någon diagnos och familjen inte vet vart de ska vända sig först"
+)
+
+
+def test_the_projector_shows_a_long_statement_its_result_and_the_code_on_one_screen(
+    server: Server, contexts: Contexts
+) -> None:
+    console, _ = facilitator(contexts)
+    assert 400 < len(LONG_STATEMENT) <= 500
+    room = small_room(console, "Lång text", LONG_STATEMENT)
+    phone = contexts.page(PHONE)
+    join_by_code(phone, room.join_code, "BUP inkl. En väg in")
+    console.goto(room.console)
+    start_first_statement(console)
+    tap_vote(phone, "Yes")
+    console.locator("#current").get_by_role("button", name="Visa resultatet").click()
+    for width, height in ((1920, 1080), (1280, 720)):
+        projector = contexts.new({"viewport": {"width": width, "height": height}}).new_page()
+        log_in(projector)
+        projector.goto(room.projector)
+        expect(projector.locator(".proj-stage .bars")).to_be_visible()
+        expect(projector.locator(".proj-statement")).to_have_text(LONG_STATEMENT)
+        expect(projector.locator(".proj-stage")).to_have_attribute("data-fit", re.compile(r"^0\."))
+        assert projector.evaluate("() => document.documentElement.scrollHeight") <= height
+        for part in (".proj-stage .bars", ".proj-voted", ".proj-code"):
+            box = projector.locator(part).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= height, (width, part, box)
+        screenshot(projector, f"projector-long-statement-{width}.png")
+    contexts.assert_no_page_errors()
