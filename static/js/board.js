@@ -271,7 +271,7 @@
 
   function counts(board) {
     var counted = board.handoffs.filter(function (h) { return h.counted; }).length;
-    var text = t("board.counts", { participants: board.participants, placements: board.placements.length, handoffs: counted });
+    var text = [t("count.participants", { n: board.participants }), t("count.placements", { n: board.placements.length }), t("count.handoffs", { n: counted })].join(" \u00b7 ");
     var grades = { gap: 0, fragile: 0, robust: 0 };
     var forward = board.transitions.filter(function (x) { return x.kind === "forward"; }).map(function (x) { return "s" + x.from_id + ">s" + x.to_id; });
     var index = gradeIndex(board);

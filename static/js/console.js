@@ -81,7 +81,7 @@
     box.appendChild(el("p", { class: "current-text", text: title(s) }));
     box.appendChild(el("div", { class: "voted-line" }, [
       el("span", { class: "stat-n", text: B.nOfM(state, s) }),
-      el("span", { class: "muted", text: " " + t("progress.have_voted") }),
+      el("span", { class: "muted", text: " " + t("progress.have_voted", { n: s.voted }) }),
       el("span", { class: "tag state-" + s.state, text: t("state." + s.state) }),
       s.revealed ? el("span", { class: "tag", text: t("console.revealed") }) : null
     ]));
@@ -205,6 +205,7 @@
   B.connect({ role: "facilitator", workshop_id: data.workshop_id }, function (next) {
     state = next;
     document.getElementById("joined").textContent = B.recounting(next) ? "\u2026" : String(next.joined);
+    document.getElementById("joined-label").textContent = t("console.joined", { n: next.joined });
     renderCurrent();
     refreshOrder();
   });

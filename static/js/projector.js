@@ -21,6 +21,7 @@
     var recounting = B.recounting(state);
     document.getElementById("joined").textContent = recounting ? "\u2026" : String(state.joined);
     document.getElementById("recounting").hidden = !recounting;
+    document.getElementById("joined-label").textContent = t("projector.joined", { n: state.joined });
     var stage = document.getElementById("stage");
     stage.replaceChildren();
     var s = state.current;
@@ -47,7 +48,7 @@
       : t(s.perspective === "own" ? "projector.who_own" : "projector.who_others", { org: s.organisation });
     stage.appendChild(el("p", { class: "proj-voted" }, [
       el("strong", { text: B.nOfM(state, s) }),
-      document.createTextNode(" " + t("progress.have_voted")),
+      document.createTextNode(" " + t("progress.have_voted", { n: s.voted })),
       who ? el("span", { class: "proj-who", text: " · " + who }) : null
     ]));
     stage.appendChild(el("div", { class: "progress-track big", "aria-hidden": "true" }, [fill]));

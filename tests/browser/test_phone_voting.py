@@ -90,7 +90,9 @@ def test_phone_at_390x844_joins_by_code_votes_and_changes_vote_while_the_project
     expect(phone.locator(".phonebar .who")).to_have_text("BUP inkl. En väg in")
     expect(phone.get_by_role("heading", name="Väntar på nästa påstående")).to_be_visible()
     expect(projector.locator("#joined")).to_have_text("1")
+    expect(projector.locator("#joined-label")).to_have_text("ansluten")  # not "1 anslutna"
     expect(console.locator("#joined")).to_have_text("1")
+    expect(console.locator("#joined-label")).to_have_text("ansluten")
 
     start_first_statement(console)
     card = phone.locator(".statement-card")
@@ -136,6 +138,7 @@ def test_phone_at_390x844_joins_by_code_votes_and_changes_vote_while_the_project
     second = contexts.page(PHONE)
     join_by_code(second, spaced_lower(room.join_code), "Barn- och elevhälsa")
     expect(projector.locator("#joined")).to_have_text("2")
+    expect(projector.locator("#joined-label")).to_have_text("anslutna")
     expect(projector.locator(".proj-voted strong")).to_have_text("1 av 2")
     expect(second.locator(".statement-card .statement-text")).to_have_text(DEMO_FIRST_STATEMENT)
     tap_vote(second, "Yes")

@@ -444,7 +444,7 @@ def test_the_dashboard_shows_a_ws2_workshop_by_its_board(app, logged_in, ws2, de
     )
     assert item is not None
     assert "WS2 · " in item.group(1)
-    assert "3 placeringar på tavlan · " in item.group(1)
+    assert "3 placeringar · " in item.group(1)
     assert f'href="/f/w/{ws2.workshop_id}/board"' in item.group(1)
     assert f'href="/f/w/{ws2.workshop_id}/console"' not in item.group(1)
     assert f'href="/f/w/{demo.workshop_id}/console"' in page  # a WS1 workshop keeps Kör live

@@ -49,7 +49,8 @@ def test_a_singular_form_has_its_plural_and_the_same_placeholders_but_the_count(
             assert base in texts, key
             placeholders = set(re.findall(r"{(\w+)}", texts[base])) - {"n"}
             assert (key, set(re.findall(r"{(\w+)}", texts[key]))) == (key, placeholders)
-            assert "1" in texts[key], key
+            if "{n}" in texts[base]:  # else a word beside a number shown apart ("1 ansluten")
+                assert "1" in texts[key], key
 
 
 def test_a_count_of_one_takes_the_singular_in_either_language():
