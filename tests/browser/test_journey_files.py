@@ -19,7 +19,7 @@ def test_the_map_files_page_downloads_saves_a_version_and_compares(
     page = contexts.page(LAPTOP)
     log_in(page)
     page.goto(f"/f/w/{server.ws2_workshop_id}/map/")
-    expect(page.locator(".page-head .eyebrow")).to_have_text(re.compile("^Kartan som filer · "))
+    expect(page.locator(".page-head .eyebrow")).to_have_text(re.compile("^Kartfiler · "))
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^WS2 "))
     expect(page.locator(".honesty")).to_contain_text("Analysen beskriver kartan")
     preview = page.locator(".preview img")

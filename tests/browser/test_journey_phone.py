@@ -95,11 +95,11 @@ def test_a_phone_places_two_roles_and_a_handoff_while_the_board_shows_them(
     role_card(phone, "7").tap()
     sheet = phone.locator("#sheet")
     expect(sheet.get_by_role("heading", name=INITIATES)).to_be_visible()
-    expect(sheet.get_by_label("Vilken organisation fyller rollen här?")).to_have_value(
+    expect(sheet.get_by_label("Vilken verksamhet fyller rollen här?")).to_have_value(
         re.compile(r"^\d+$")
     )
     expect(
-        sheet.get_by_label("Vilken organisation fyller rollen här?").locator("option:checked")
+        sheet.get_by_label("Vilken verksamhet fyller rollen här?").locator("option:checked")
     ).to_have_text(f"{ORG} (din)")
     stage_pick(phone, INTERVENTION).tap()
     stage_pick(phone, COORDINATION).tap()
