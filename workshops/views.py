@@ -72,6 +72,23 @@ def new_workshop() -> Any:
 @bp.get("/w/<int:wid>")
 @login_required
 def prepare(wid: int) -> Any:
+    args = request.args
+    added = args.get("added", "")
+    return _prepare_page(
+        wid,
+        {
+            "organisation_id": _int(args.get("org")) if args.get("org", "").isdigit() else None,
+            "topic": args.get("topic", "target_group"),
+            "perspective": args.get("perspective", "own"),
+            "added": int(added) if added.isdigit() else None,
+        },
+    )
+
+
+def _prepare_page(wid: int, adding: dict[str, Any], status: int = 200) -> Any:
+    """The preparation page; ``adding`` is the statement form's state: the organisation, topic
+    and perspective chosen last, and after an add how many were added, or the refused texts
+    with the reason."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
     taken = {o.name.casefold() for o in workshop.organisations}
@@ -83,7 +100,8 @@ def prepare(wid: int) -> Any:
         principals=domain.PRINCIPALS,
         voted=voted,
         join_url=join_url(workshop.join_code),
-    )
+        adding=adding,
+    ), status
 
 
 @bp.post("/w/<int:wid>/settings")
@@ -148,19 +166,39 @@ def remove_organisation(wid: int, oid: int) -> Any:
 @login_required
 def add_statements(wid: int) -> Any:
     form = request.form
+    chosen = {
+        "org": form.get("organisation_id", ""),
+        "topic": form.get("topic", ""),
+        "perspective": form.get("perspective", ""),
+    }
     try:
         ids = services.add_statements(
             get_session(),
             workshop_id=wid,
             organisation_id=_int(form.get("organisation_id")),
-            topic=form.get("topic", ""),
-            perspective=form.get("perspective", ""),
+            topic=chosen["topic"],
+            perspective=chosen["perspective"],
             texts=domain.pasted_lines(form.get("texts", "")),
         )
     except WorkshopError as exc:
-        return fail(exc, "facilitator.prepare", wid=wid, _anchor="add")
-    flash(_("flash.statements_added", n=len(ids)), "ok")
-    return redirect(url_for("facilitator.prepare", wid=wid, _anchor="add"))
+        if wants_json():
+            return fail(exc, "facilitator.prepare", wid=wid)
+        get_session().rollback()
+        return _prepare_page(
+            wid,
+            {
+                "organisation_id": _int(chosen["org"]) if chosen["org"].isdigit() else None,
+                "topic": chosen["topic"],
+                "perspective": chosen["perspective"],
+                "texts": form.get("texts", ""),
+                "error": error_text(exc),
+            },
+            400,
+        )
+    # the next list is often for the same organisation: the form keeps the choices, and says
+    # what was added where the facilitator is looking
+    again: dict[str, Any] = {"added": len(ids), **chosen}
+    return redirect(url_for("facilitator.prepare", wid=wid, _anchor="add", **again))
 
 
 @bp.post("/w/<int:wid>/statements/import")

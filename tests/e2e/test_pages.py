@@ -69,8 +69,25 @@ def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statemen
         },
     )
     page = logged_in.get(response.location).get_data(as_text=True)
-    assert "2 påståenden tillagda" in page
+    add_card = page[page.index('id="add"') : page.index('id="statements"')]
+    assert "2 påståenden tillagda" in add_card  # said in the card, where the page opens
     assert page.index("Stödsamtal") < page.index("Anhörigstöd")
+    # the next list is often for the same organisation: the form keeps what was chosen
+    assert re.search(rf'<option value="{org}" selected>NSPH</option>', add_card)
+    assert '<option value="mandate" selected>' in add_card
+    assert '<option value="others" selected>' in add_card
+
+    # A refused list comes back with its text, its choices and the reason in the card.
+    refused = post(
+        logged_in,
+        f"/f/w/{wid}/statements",
+        {"organisation_id": org, "topic": "mandate", "perspective": "others", "texts": "x" * 501},
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    add_card = page[page.index('id="add"') : page.index('id="statements"')]
+    assert "högst 500 tecken" in add_card and "x" * 501 + "</textarea>" in add_card
+    assert re.search(rf'<option value="{org}" selected>NSPH</option>', add_card)
 
 
 def test_a_broken_csv_is_reported_line_by_line_and_nothing_is_imported(logged_in, demo):
