@@ -56,7 +56,10 @@ def stages(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     active = stage_services.stages(session, wid)
-    label = {s.id: s.label for s in active}
+    # in English a stage is named by its English label where it has one (the list itself shows
+    # both, as the facilitator edits both)
+    english = lang() == "en"
+    label = {s.id: (s.label_en if english and s.label_en else s.label) for s in active}
     roles = role_services.list_roles(session, wid)
     state = board_state(session, wid)
     owners = {t["id"]: t["owners"] for t in state["transitions"]}

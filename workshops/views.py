@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from db import get_session
 from journey_maps.board import placement_counts
-from web import _, error_text, facilitator_id, fail, login_required, wants_json
+from web import _, error_text, facilitator_id, fail, lang, login_required, wants_json
 from workshops import catalogue, domain, results, services, voting
 from workshops.domain import CsvError, WorkshopError
 from workshops.join_views import join_url
@@ -93,6 +93,11 @@ def _prepare_page(wid: int, adding: dict[str, Any], status: int = 200) -> Any:
     workshop = services.get_workshop(session, wid)
     taken = {o.name.casefold() for o in workshop.organisations}
     voted = {r.id: r.tally.total for r in results.statement_results(session, wid)}
+    # a role's statement is named as the role is in the interface's language
+    cards = voting.role_cards(session, [s.role_id for s in workshop.statements if s.role_id])
+    role_names = {
+        rid: card["name"].get(lang()) or card["name"]["sv"] for rid, card in cards.items()
+    }
     return render_template(
         "facilitator/prepare.html",
         workshop=workshop,
@@ -101,6 +106,7 @@ def _prepare_page(wid: int, adding: dict[str, Any], status: int = 200) -> Any:
         voted=voted,
         join_url=join_url(workshop.join_code),
         adding=adding,
+        role_names=role_names,
     ), status
 
 

@@ -418,3 +418,11 @@ def test_hostile_text_from_participants_is_escaped_everywhere(app, logged_in, ws
         assert "<script>alert" not in page and "<img src=x" not in page, url
     data = page_data(logged_in.get(base + "/board").get_data(as_text=True))
     assert data["board"]["placements"][0]["needs"] == HOSTILE
+
+
+def test_in_english_the_journey_page_names_stages_in_english_where_it_can(logged_in, ws2):
+    page = logged_in.get(f"/f/w/{ws2.workshop_id}/journey?lang=en").get_data(as_text=True)
+    options = re.findall(r'<option value="\d+"[^>]*>\d+\. ([^<]+)</option>', page)
+    assert "First contact" in options and "Första kontakt" not in options
+    transitions = page[page.index('id="transitions"') :]
+    assert "<span>First contact</span>" in transitions

@@ -367,3 +367,16 @@ def test_ws2_results_and_discussion_tabs_lead_to_where_the_outcome_is(logged_in,
     queue = page(logged_in, f"/f/w/{ws2.workshop_id}/discuss")
     assert "I WS2 diskuteras rollerna på rollvalideringens sida" in queue
     assert f'href="{base(ws2)}/validation"' in queue
+
+
+def test_the_ws2_running_order_names_each_role_in_the_interfaces_language(app, logged_in, ws2):
+    create_validation(logged_in, ws2)
+    with session_scope(app) as s:
+        role = roles.get_role(s, ws2.workshop_id, ws2.roles["7"])
+        sv, en = role.name_sv, role.name_en
+    assert sv != en
+    order = page(logged_in, f"/f/w/{ws2.workshop_id}?lang=en")
+    listed = order[order.index('id="statements"') :]
+    assert f"<p>{en}</p>" in listed and f"<p>{sv}</p>" not in listed
+    order = page(logged_in, f"/f/w/{ws2.workshop_id}?lang=sv")
+    assert f"<p>{sv}</p>" in order[order.index('id="statements"') :]
