@@ -411,3 +411,24 @@ def test_the_projector_shows_a_long_statement_its_result_and_the_code_on_one_scr
             assert box is not None and box["y"] + box["height"] <= height, (width, part, box)
         screenshot(projector, f"projector-long-statement-{width}.png")
     contexts.assert_no_page_errors()
+
+
+def test_the_console_says_when_nobody_in_the_room_may_answer(
+    server: Server, contexts: Contexts
+) -> None:
+    console, projector = facilitator(contexts)
+    room = small_room(console, "Ingen kan svara", "Barn och unga med rörelsehinder")
+    open_live(console, projector, room)
+    own = contexts.page(PHONE)
+    join_by_code(own, room.join_code, "Habilitering")  # its own description: others answer
+    start_first_statement(console)
+    nobody = console.locator("#current .nobody-eligible")
+    expect(nobody).to_have_text(
+        "Ingen i rummet kan svara på det här (alla utom Habilitering svarar)."
+        " Gå vidare till nästa påstående."
+    )
+    other = contexts.page(PHONE)
+    join_by_code(other, room.join_code, "BUP inkl. En väg in")
+    expect(console.locator("#current .stat-n")).to_have_text("0 av 1")
+    expect(nobody).to_have_count(0)
+    contexts.assert_no_page_errors()
