@@ -57,7 +57,7 @@
     }, [
       el("span", { class: "marker-icon", "aria-hidden": "true", text: GRADE_ICON[grade] || "\u2013" }),
       el("span", { class: "marker-word", text: word }),
-      analysis ? el("span", { class: "marker-k", text: "k=" + analysis.k }) : null
+      analysis ? el("span", { class: "marker-k", text: t("board.k_roles", { n: analysis.k }) }) : null
     ]);
     return node;
   }
