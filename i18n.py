@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,22 @@ def translate(lang: str, key: str, **params: Any) -> str:
     >>> translate("sv", "no.such.key")
     'no.such.key'
     """
-    if params.get("n") == 1 and f"{key}.one" in catalogue(DEFAULT_LANGUAGE):
+    if params.get("n") == 1 and f"{key}.one" in catalogue(lang):
         key = f"{key}.one"
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**params) if params else text
+
+
+def in_language(texts: Mapping[str, str | None], lang: str) -> str:
+    """A text kept in several languages (a stage's label, a role's name), in ``lang`` where it
+    has one, else in Swedish.
+
+    >>> in_language({"sv": "Första kontakt", "en": "First contact"}, "en")
+    'First contact'
+    >>> in_language({"sv": "Första kontakt", "en": None}, "en")
+    'Första kontakt'
+    """
+    return texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or ""
 
 
 def pick_language(requested: str | None, accept: str | None = None) -> str:

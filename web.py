@@ -57,6 +57,13 @@ def error_text(exc: WorkshopError) -> str:
     return _(exc.key, **exc.params)
 
 
+def refusal(exc: WorkshopError) -> str:
+    """Why a form was refused, for showing the form again in this same request: what the
+    refused use case left unsaved is dropped first, so the page shows what is stored."""
+    get_session().rollback()
+    return error_text(exc)
+
+
 def facilitator_id() -> int | None:
     fid = session.get("fid")
     return fid if isinstance(fid, int) else None

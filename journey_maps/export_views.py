@@ -204,7 +204,9 @@ def import_map(wid: int) -> Any:
         return fail(exc, "journey_files.index", wid=wid, _anchor="import")
     else:
         broadcaster(current_app).changed(wid, TOPIC)
-        flash(_("flash.files_imported", **counts), "ok")
+        shown = ("stages", "transitions", "placements", "handoffs")
+        named = {key: _(f"count.{key}", n=counts[key]) for key in shown}
+        flash(_("flash.files_imported", **named), "ok")
         return redirect(url_for("journey_files.index", wid=wid))
     return _page(wid, problems=problems, upload=upload.filename, status=400)
 

@@ -58,8 +58,7 @@ def stages(wid: int) -> Any:
     active = stage_services.stages(session, wid)
     # in English a stage is named by its English label where it has one (the list itself shows
     # both, as the facilitator edits both)
-    english = lang() == "en"
-    label = {s.id: (s.label_en if english and s.label_en else s.label) for s in active}
+    label = {s.id: i18n.in_language({"sv": s.label, "en": s.label_en}, lang()) for s in active}
     roles = role_services.list_roles(session, wid)
     state = board_state(session, wid)
     owners = {t["id"]: t["owners"] for t in state["transitions"]}

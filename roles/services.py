@@ -318,11 +318,16 @@ class RoleOutcome:
     outcome: str | None
     note: str | None
     revised: bool
-    threshold: int = 1  # the workshop's anonymity threshold
+    threshold: int  # the workshop's anonymity threshold
 
     @property
     def agreement(self) -> float | None:
         return self.tally.share("yes") if self.tally.total else None
+
+    @property
+    def disclosed(self) -> bool:
+        """Whether enough answered for how they answered to be shown (the threshold)."""
+        return domain.disclosed(self.tally, self.threshold)
 
     @property
     def needs_attention(self) -> bool:
@@ -334,7 +339,7 @@ class RoleOutcome:
         t = self.tally
         if not t.total:
             return False
-        if not domain.disclosed(t, self.threshold):
+        if not self.disclosed:
             return bool(self.comments)
         objected = any(choice != "yes" for choice, _ in self.comments)
         return t.leading() != "yes" or domain.is_split(t) or objected

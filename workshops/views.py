@@ -7,9 +7,19 @@ from typing import Any, cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+import i18n
 from db import get_session
 from journey_maps.board import placement_counts
-from web import _, error_text, facilitator_id, fail, lang, login_required, wants_json
+from web import (
+    _,
+    error_text,
+    facilitator_id,
+    fail,
+    lang,
+    login_required,
+    refusal,
+    wants_json,
+)
 from workshops import catalogue, domain, results, services, voting
 from workshops.domain import CsvError, WorkshopError
 from workshops.join_views import join_url
@@ -72,32 +82,27 @@ def new_workshop() -> Any:
 @bp.get("/w/<int:wid>")
 @login_required
 def prepare(wid: int) -> Any:
-    args = request.args
-    added = args.get("added", "")
+    args = request.args  # the statement form's last choices (after an add)
     return _prepare_page(
         wid,
         {
             "organisation_id": _int(args.get("org")) if args.get("org", "").isdigit() else None,
             "topic": args.get("topic", "target_group"),
             "perspective": args.get("perspective", "own"),
-            "added": int(added) if added.isdigit() else None,
         },
     )
 
 
 def _prepare_page(wid: int, adding: dict[str, Any], status: int = 200) -> Any:
     """The preparation page; ``adding`` is the statement form's state: the organisation, topic
-    and perspective chosen last, and after an add how many were added, or the refused texts
-    with the reason."""
+    and perspective chosen last, or the refused texts with the reason."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
     taken = {o.name.casefold() for o in workshop.organisations}
     voted = {r.id: r.tally.total for r in results.statement_results(session, wid)}
     # a role's statement is named as the role is in the interface's language
     cards = voting.role_cards(session, [s.role_id for s in workshop.statements if s.role_id])
-    role_names = {
-        rid: card["name"].get(lang()) or card["name"]["sv"] for rid, card in cards.items()
-    }
+    role_names = {rid: i18n.in_language(card["name"], lang()) for rid, card in cards.items()}
     return render_template(
         "facilitator/prepare.html",
         workshop=workshop,
@@ -172,7 +177,7 @@ def remove_organisation(wid: int, oid: int) -> Any:
 @login_required
 def add_statements(wid: int) -> Any:
     form = request.form
-    chosen = {
+    chosen: dict[str, Any] = {
         "org": form.get("organisation_id", ""),
         "topic": form.get("topic", ""),
         "perspective": form.get("perspective", ""),
@@ -189,7 +194,6 @@ def add_statements(wid: int) -> Any:
     except WorkshopError as exc:
         if wants_json():
             return fail(exc, "facilitator.prepare", wid=wid)
-        get_session().rollback()
         return _prepare_page(
             wid,
             {
@@ -197,14 +201,14 @@ def add_statements(wid: int) -> Any:
                 "topic": chosen["topic"],
                 "perspective": chosen["perspective"],
                 "texts": form.get("texts", ""),
-                "error": error_text(exc),
+                "error": refusal(exc),
             },
             400,
         )
     # the next list is often for the same organisation: the form keeps the choices, and says
     # what was added where the facilitator is looking
-    again: dict[str, Any] = {"added": len(ids), **chosen}
-    return redirect(url_for("facilitator.prepare", wid=wid, _anchor="add", **again))
+    flash(_("flash.statements_added", n=len(ids)), "in-card")
+    return redirect(url_for("facilitator.prepare", wid=wid, _anchor="add", **chosen))
 
 
 @bp.post("/w/<int:wid>/statements/import")
@@ -417,10 +421,13 @@ def _discuss_page(wid: int, failed: dict[str, Any] | None = None) -> Any:
     """The queue; ``failed`` keeps what was typed in a card whose form was refused, with why."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
+    queue = results.workshop_results(session, wid).queue
+    if failed and failed["sid"] not in {item.result.id for item in queue}:
+        flash(failed["error"], "error")  # its card is gone (a vote changed): say it up top
     return render_template(
         "facilitator/discuss.html",
         workshop=workshop,
-        queue=results.workshop_results(session, wid).queue,
+        queue=queue,
         outcomes=domain.OUTCOMES,
         failed=failed or {},
     ), (400 if failed else 200)
@@ -442,8 +449,7 @@ def record_discussion(wid: int, sid: int) -> Any:
     except WorkshopError as exc:
         if wants_json():
             return fail(exc, "facilitator.discuss", wid=wid)
-        get_session().rollback()
         typed = {k: form.get(k, "") for k in ("note", "outcome", "new_text")}
-        return _discuss_page(wid, {"sid": sid, "error": error_text(exc), **typed})
+        return _discuss_page(wid, {"sid": sid, "error": refusal(exc), **typed})
     flash(_("flash.reworded") if new_id else _("flash.saved"), "ok")
     return redirect(url_for("facilitator.discuss", wid=wid, _anchor=f"d{sid}"))

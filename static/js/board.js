@@ -276,7 +276,9 @@
     var forward = board.transitions.filter(function (x) { return x.kind === "forward"; }).map(function (x) { return "s" + x.from_id + ">s" + x.to_id; });
     var index = gradeIndex(board);
     forward.forEach(function (key) { if (index[key]) grades[index[key].grade] += 1; });
-    return { text: text, grades: t("board.grade_counts", { n: forward.length, gap: grades.gap, fragile: grades.fragile, robust: grades.robust }) };
+    return { text: text, grades: t("board.grade_counts", {
+      forward: t("count.forward", { n: forward.length }), gap: t("count.gaps", { n: grades.gap }),
+      fragile: t("count.fragile", { n: grades.fragile }), robust: t("count.robust", { n: grades.robust }) }) };
   }
 
   /* Listen for the board; after a reconnect ask for it again. */

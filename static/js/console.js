@@ -91,7 +91,7 @@
       "aria-valuetext": B.nOfM(state, s) }, [fill]));
     /* Nobody in the room may answer (the one organisation that answers has nobody here):
        say so, rather than leave the room waiting at "0 of 0". */
-    if (s.state === "open" && s.eligible === 0 && s.voted === 0 && !B.recounting(state) && !state.everyone_may_answer && s.organisation) {
+    if (s.state === "open" && s.eligible === 0 && s.voted === 0 && state.joined > 0 && !B.recounting(state) && !state.everyone_may_answer && s.organisation) {
       var who = t(s.perspective === "own" ? "projector.who_own" : "projector.who_others", { org: s.organisation });
       box.appendChild(el("p", { class: "hint nobody-eligible", role: "status", text: t("console.nobody_eligible", { who: who }) }));
     }

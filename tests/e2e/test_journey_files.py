@@ -130,7 +130,7 @@ def test_the_page_offers_every_download_the_honesty_line_and_a_preview(app, logg
     assert url(ws2, "download/findings.csv") in page
     assert "Analysen beskriver kartan som workshopen ritade" in page
     assert f'<img src="{url(ws2, "preview.svg")}"' in page
-    assert "3 placeringar, 1 överlämningar" in page
+    assert "3 placeringar, 1 överlämning," in page
     assert 'style="' not in page and "<script>" not in page
 
 
@@ -244,7 +244,7 @@ def test_a_map_exported_and_imported_into_a_fresh_workshop_exports_the_same(
     assert imported["title"] == "Kopia"
     assert without_ids(imported) == without_ids(original)
     page = text(logged_in.get(f"/f/w/{copy}/map/"))
-    assert "Kartan lästes in: 7 steg, 8 övergångar, 3 placeringar, 1 överlämningar." in page
+    assert "Kartan lästes in: 7 steg, 8 övergångar, 3 placeringar, 1 överlämning." in page
 
 
 def test_placement_notes_survive_a_round_trip(app, logged_in, ws2, facilitator):

@@ -71,6 +71,7 @@ def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statemen
     page = logged_in.get(response.location).get_data(as_text=True)
     add_card = page[page.index('id="add"') : page.index('id="statements"')]
     assert "2 påståenden tillagda" in add_card  # said in the card, where the page opens
+    assert "tillagda" not in logged_in.get(response.location).get_data(as_text=True)  # once
     assert page.index("Stödsamtal") < page.index("Anhörigstöd")
     # the next list is often for the same organisation: the form keeps what was chosen
     assert re.search(rf'<option value="{org}" selected>NSPH</option>', add_card)
@@ -376,3 +377,12 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
     assert "Skriv den nya lydelsen för att omformulera påståendet." in card.split("</section>")[0]
     assert ">Gränsen oklar</textarea>" in card
     assert 'value="reworded" checked' in card
+    assert page.count("Skriv den nya lydelsen för att omformulera påståendet.") == 1
+
+    # A statement no longer in the queue: the reason is said at the top of the page
+    other = demo.own[1]
+    response = post(logged_in, f"/f/w/{demo.workshop_id}/discuss/{other}", typed)
+    assert response.status_code == 400
+    assert 'class="flash flash-error" role="alert">Skriv den nya lydelsen' in response.get_data(
+        as_text=True
+    )

@@ -48,7 +48,7 @@ def cells(table: Table, index: int) -> dict[str, object]:
 
 def outcome(code: str, tally: Tally, comments: tuple[tuple[str, str], ...] = ()) -> RoleOutcome:
     role = {"code": code, "name": {"sv": f"Roll {code}", "en": f"Role {code}"}}
-    return RoleOutcome(role, 1, "closed", tally, comments, None, None, False)
+    return RoleOutcome(role, 1, "closed", tally, comments, None, None, False, threshold=3)
 
 
 # --- The anonymity threshold -------------------------------------------------------------------
