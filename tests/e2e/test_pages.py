@@ -386,3 +386,18 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
     assert 'class="flash flash-error" role="alert">Skriv den nya lydelsen' in response.get_data(
         as_text=True
     )
+
+
+def test_results_with_only_withheld_statements_do_not_also_say_there_are_no_answers(
+    app, logged_in, demo
+):
+    join_phone(app, demo, "BUP")
+    with session_scope(app) as s:
+        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
+        voting.cast_vote(
+            s, participant_id=pid, statement_id=demo.own[0], choice="yes", ballot_id="w-0001"
+        )
+    page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
+    assert "1 påstående redovisas inte" in page
+    assert "Inga svar ännu" not in page

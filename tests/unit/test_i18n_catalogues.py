@@ -63,3 +63,10 @@ def test_a_count_of_one_takes_the_singular_in_either_language():
     assert i18n.translate("en", "survey.n_answers", n=2) == "2 answers"
     assert i18n.translate("en", "survey.n_answers", n=1) == "1 answer"
     assert i18n.translate("en", "survey.n_answers", n=0) == "0 answers"
+
+
+def test_labels_beside_a_count_agree_with_it_in_english():
+    assert i18n.translate("en", "discuss.raised", n=1) == "wants to raise"
+    assert i18n.translate("en", "survey.respondents", n=1) == "has answered"
+    assert i18n.translate("en", "report.ws1_answered", n=1) == "1 statement was answered."
+    assert i18n.translate("en", "roles.v.summary_attention", n=2) == "2 need attention"
