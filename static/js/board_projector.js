@@ -9,7 +9,22 @@
     Board.renderOthers(document.getElementById("other-list"), board, info, { projector: true });
     var c = Board.counts(board);
     document.getElementById("board-counts").textContent = c.text + " \u00b7 " + c.grades;
+    fit();
   }
+
+  /* A projector cannot scroll: while the page is taller than the screen (a long journey, long
+     names in English, a laptop's screen), its type is made a little smaller, down to 60 %. */
+  function fit() {
+    var root = document.querySelector(".board-projector");
+    root.style.fontSize = "";
+    var base = parseFloat(window.getComputedStyle(root).fontSize), size = base;
+    while (document.documentElement.scrollHeight > window.innerHeight + 1 && size > base * 0.6) {
+      size -= 0.5;
+      root.style.fontSize = size + "px";
+    }
+    root.dataset.fit = String(Math.round((100 * size) / base) / 100);
+  }
+  window.addEventListener("resize", fit);
 
   render(data.board);
   Board.live("projector", render);

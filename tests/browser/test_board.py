@@ -174,6 +174,18 @@ def test_the_projector_board_fits_1920_by_1080_without_controls(
     expect(page.locator("button, form, details, textarea")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "board-projector.png")
+    # A projector cannot scroll: the page fits the screen's height too, in either language
+    # and on a laptop (the type is made smaller when it would not)
+    for lang, (width, height) in [("sv", (1920, 1080)), ("en", (1920, 1080)), ("en", (1280, 800))]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/f/w/{server.ws2_workshop_id}/board/projector?lang={lang}")
+        expect(page.locator("[data-placement-id]").first).to_be_visible()
+        expect(page.locator(".board-projector")).to_have_attribute("data-fit", re.compile(r"^[01]"))
+        size = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        )
+        assert size[0] <= width and size[1] <= height, (lang, width, height, size)
+    page.goto(f"/f/w/{server.ws2_workshop_id}/board/projector?lang=sv")  # as it was
 
 
 def test_the_stages_page_lists_stages_and_backward_transitions(
