@@ -131,20 +131,10 @@ def leave(code: str) -> Any:
     db = get_session()
     info = voting.participant_for_token(db, _tokens().get(code))
     if request.method == "GET":
-        if info is None:
-            return redirect(url_for("join.pick", code=code))
-        return render_template("participant/leave.html", me=info)
+        return _confirm_page("participant/leave.html", code, info)
     if info is not None and voting.leave_room(db, info.id):
-        from journey_maps.events import TOPIC
-        from workshops.live import broadcaster
-
-        live = broadcaster(current_app)
-        live.push_now(info.workshop_id)
-        if info.workshop_kind == "ws2":
-            live.push_now(info.workshop_id, TOPIC)  # the board counts the participants too
-    tokens = _tokens()
-    tokens.pop(code, None)
-    session["pt"] = tokens
+        _room_changed(info.workshop_id, info.workshop_kind)
+    _forget(code)
     flash(_("phone.left"), "ok")
     return redirect(url_for("join.enter_code"))
 
@@ -156,23 +146,39 @@ def withdraw(code: str) -> Any:
     db = get_session()
     info = voting.participant_for_token(db, _tokens().get(code))
     if request.method == "GET":
-        if info is None:
-            return redirect(url_for("join.pick", code=code))
-        return render_template("participant/withdraw.html", me=info)
+        return _confirm_page("participant/withdraw.html", code, info)
     if info is not None:
-        from journey_maps.events import TOPIC
         from workshops import privacy
-        from workshops.live import broadcaster
 
         gone = privacy.withdraw_participant(db, participant_id=info.id)
-        live = broadcaster(current_app)
-        live.push_now(gone.workshop_id)
-        if gone.kind == "ws2":
-            live.push_now(gone.workshop_id, TOPIC)
+        _room_changed(gone.workshop_id, gone.kind)
+    _forget(code)
+    return redirect(url_for("join.withdrawn", code=code))
+
+
+def _confirm_page(template: str, code: str, info: voting.ParticipantInfo | None) -> Any:
+    """A page that asks before a participant leaves or deletes (a phone not joined picks)."""
+    if info is None:
+        return redirect(url_for("join.pick", code=code))
+    return render_template(template, me=info)
+
+
+def _room_changed(workshop_id: int, kind: str) -> None:
+    """Someone left the room: the screens count again (WS2's board counts participants too)."""
+    from journey_maps.events import TOPIC
+    from workshops.live import broadcaster
+
+    live = broadcaster(current_app)
+    live.push_now(workshop_id)
+    if kind == "ws2":
+        live.push_now(workshop_id, TOPIC)
+
+
+def _forget(code: str) -> None:
+    """This browser is no longer a participant of the workshop ``code``."""
     tokens = _tokens()
     tokens.pop(code, None)
     session["pt"] = tokens
-    return redirect(url_for("join.withdrawn", code=code))
 
 
 @bp.get(f"/{CODE_RULE}/withdrawn")

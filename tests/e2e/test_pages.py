@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from db import session_scope
@@ -326,14 +327,7 @@ def test_the_error_page_after_a_database_failure_does_not_ask_the_database_again
 
 
 def test_leaving_asks_first_then_takes_the_phone_out_of_the_room_and_keeps_its_answer(app, demo):
-    phone = join_phone(app, demo, "BUP")
-    with session_scope(app) as s:
-        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
-        voting.arrive(s, pid)
-        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
-        voting.cast_vote(
-            s, participant_id=pid, statement_id=demo.own[0], choice="no", ballot_id="leave-0001"
-        )
+    phone = a_phone_answers(app, demo, "no")
     footer = phone.get(f"/{demo.code}/p").get_data(as_text=True)
     assert f'<a href="/{demo.code}/leave">Lämna workshopen</a>' in footer  # a page, not a POST
 
@@ -358,13 +352,7 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
 ):
     with session_scope(app) as s:
         services.set_anonymity_threshold(s, workshop_id=demo.workshop_id, threshold=1)
-    join_phone(app, demo, "BUP")
-    with session_scope(app) as s:
-        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
-        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
-        voting.cast_vote(
-            s, participant_id=pid, statement_id=demo.own[0], choice="discuss", ballot_id="d-0001"
-        )
+    a_phone_answers(app, demo, "discuss")
     sid = demo.own[0]
     queue = logged_in.get(f"/f/w/{demo.workshop_id}/discuss").get_data(as_text=True)
     assert f'action="/f/w/{demo.workshop_id}/discuss/{sid}#d{sid}"' in queue
@@ -391,13 +379,22 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
 def test_results_with_only_withheld_statements_do_not_also_say_there_are_no_answers(
     app, logged_in, demo
 ):
-    join_phone(app, demo, "BUP")
-    with session_scope(app) as s:
-        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
-        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[demo.own[0]])
-        voting.cast_vote(
-            s, participant_id=pid, statement_id=demo.own[0], choice="yes", ballot_id="w-0001"
-        )
+    a_phone_answers(app, demo, "yes")
     page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
     assert "1 påstående redovisas inte" in page
     assert "Inga svar ännu" not in page
+
+
+def a_phone_answers(app, demo: Demo, choice: str) -> FlaskClient:
+    """A BUP phone joins through the pages, is in the room and answers the first own
+    description (opened for it); returns the phone's client."""
+    phone = join_phone(app, demo, "BUP")
+    sid = demo.own[0]
+    with session_scope(app) as s:
+        pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
+        voting.arrive(s, pid)
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
+        voting.cast_vote(
+            s, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"ph-{choice}-01"
+        )
+    return phone
