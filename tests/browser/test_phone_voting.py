@@ -75,6 +75,14 @@ def small_room(console: Page, title: str, text: str) -> Room:
     )
 
 
+def live_small_room(contexts: Contexts, title: str, text: str) -> tuple[Page, Page, Room]:
+    """A small room made on a logged-in laptop, its console and projector open and live."""
+    console, projector = facilitator(contexts)
+    room = small_room(console, title, text)
+    open_live(console, projector, room)
+    return console, projector, room
+
+
 def test_phone_at_390x844_joins_by_code_votes_and_changes_vote_while_the_projector_counts(
     server: Server, contexts: Contexts
 ) -> None:
@@ -182,9 +190,7 @@ def test_a_wrong_code_gets_a_clear_message_on_the_phone(server: Server, contexts
 def test_a_phone_that_goes_offline_queues_its_vote_and_sends_it_when_back(
     server: Server, contexts: Contexts
 ) -> None:
-    console, projector = facilitator(contexts)
-    room = small_room(console, "Offline-test", "Barn och unga 0–18 år")
-    open_live(console, projector, room)
+    console, projector, room = live_small_room(contexts, "Offline-test", "Barn och unga 0–18 år")
     phone_context = contexts.new(PHONE)
     phone = phone_context.new_page()
     join_by_code(phone, spaced_lower(room.join_code), "BUP inkl. En väg in")
@@ -288,9 +294,7 @@ def test_a_ballot_the_server_asks_to_retry_is_sent_again_by_itself(
 ) -> None:
     """The server answers the first ballot "try again" (as it does when the database is lost);
     the phone keeps it queued and resends it after a pause, without the person tapping again."""
-    console, projector = facilitator(contexts)
-    room = small_room(console, "Försök igen", "Barn och unga 0–18 år")
-    open_live(console, projector, room)
+    console, projector, room = live_small_room(contexts, "Försök igen", "Barn och unga 0–18 år")
     phone = contexts.new(PHONE).new_page()
     refused: list[str] = []
     retry = json.dumps({"ok": False, "retry": True, "code": "error.page.500", "error": "Fel"})
@@ -329,9 +333,9 @@ def test_a_ballot_the_server_asks_to_retry_is_sent_again_by_itself(
 def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
     server: Server, contexts: Contexts
 ) -> None:
-    console, projector = facilitator(contexts)
-    room = small_room(console, "Räkna om efter pausen", "Barn med funktionsnedsättning")
-    open_live(console, projector, room)
+    console, projector, room = live_small_room(
+        contexts, "Räkna om efter pausen", "Barn med funktionsnedsättning"
+    )
     stays = contexts.page(PHONE)
     join_by_code(stays, room.join_code, "BUP inkl. En väg in")
     leaves = contexts.page(PHONE)
@@ -364,9 +368,9 @@ def test_counting_again_after_a_break_leaves_out_the_phone_that_went_home(
 def test_one_ticked_statement_is_named_in_the_singular_and_opens_on_the_phone(
     server: Server, contexts: Contexts
 ) -> None:
-    console, projector = facilitator(contexts)
-    room = small_room(console, "Egen takt", "Barn och unga med funktionsnedsättning")
-    open_live(console, projector, room)
+    console, projector, room = live_small_room(
+        contexts, "Egen takt", "Barn och unga med funktionsnedsättning"
+    )
     phone = contexts.page(PHONE)
     join_by_code(phone, room.join_code, "BUP inkl. En väg in")
 
@@ -416,9 +420,9 @@ def test_the_projector_shows_a_long_statement_its_result_and_the_code_on_one_scr
 def test_the_console_says_when_nobody_in_the_room_may_answer(
     server: Server, contexts: Contexts
 ) -> None:
-    console, projector = facilitator(contexts)
-    room = small_room(console, "Ingen kan svara", "Barn och unga med rörelsehinder")
-    open_live(console, projector, room)
+    console, _, room = live_small_room(
+        contexts, "Ingen kan svara", "Barn och unga med rörelsehinder"
+    )
     own = contexts.page(PHONE)
     join_by_code(own, room.join_code, "Habilitering")  # its own description: others answer
     start_first_statement(console)
