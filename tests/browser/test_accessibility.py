@@ -179,6 +179,12 @@ def test_the_phone_projector_and_console_pass_axe_through_a_ws1_statement(
     expect(projector.locator(".withheld")).to_be_visible()
     audit.check(phone, "phone result withheld")
     audit.check(projector, "projector result withheld")
+
+    # the pages that ask before a participant leaves or deletes their answers
+    for path, heading in (("leave", "Lämna workshopen?"), ("withdraw", "Ta bort mina svar?")):
+        phone.goto(f"/{room.join_code}/{path}")
+        expect(phone.get_by_role("heading", level=1)).to_have_text(heading)
+        audit.check(phone, f"phone {path} confirmation")
     audit.assert_clean()
 
 
