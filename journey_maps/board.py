@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -21,8 +22,8 @@ from journey_maps.rows import (
 from journey_maps.stages import stages, transitions
 from journey_maps.triage import triage_map, with_triage
 from roles.models import WorkshopRole
-from workshops.domain import WorkshopError
-from workshops.models import Organisation, Participant, Workshop
+from workshops.domain import WorkshopError, recount_left_ms
+from workshops.models import Organisation, Participant, Workshop, utcnow
 from workshops.voting import role_card
 
 
@@ -242,8 +243,11 @@ def workshop_journey(session: Session, workshop_id: int) -> Journey:
     return parse_journey(journey_document(session, workshop_id))
 
 
-def board_state(session: Session, workshop_id: int) -> dict[str, Any]:
-    """What the board, the projector and the phones show: the map and its gap analysis."""
+def board_state(
+    session: Session, workshop_id: int, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """What the board, the projector and the phones show: the map and its gap analysis
+    (``now``: the clock, for tests)."""
     rows = _Rows(session, workshop_id)
     document = _document(rows)
     analysis = report_to_dict(gap_report(parse_journey(document))) if rows.stages else None
@@ -255,6 +259,8 @@ def board_state(session: Session, workshop_id: int) -> dict[str, Any]:
         "title": rows.workshop.title,
         "journey_open": rows.workshop.journey_open,
         "participants": rows.participants,
+        # after a roll call the count settles for a moment: the screens show "…" meanwhile
+        "recounting_ms": recount_left_ms(rows.workshop.roll_call_at, now or utcnow()),
         "stages": [
             {"id": s.id, "key": stage_key(s.id), "label": s.label, "label_en": s.label_en}
             for s in rows.stages

@@ -271,7 +271,7 @@
 
   function counts(board) {
     var counted = board.handoffs.filter(function (h) { return h.counted; }).length;
-    var text = [t("count.participants", { n: board.participants }), t("count.placements", { n: board.placements.length }), t("count.handoffs", { n: counted })].join(" \u00b7 ");
+    var text = [board.recounting_ms > 0 ? t("board.recounting") : t("count.participants", { n: board.participants }), t("count.placements", { n: board.placements.length }), t("count.handoffs", { n: counted })].join(" \u00b7 ");
     var grades = { gap: 0, fragile: 0, robust: 0 };
     var forward = board.transitions.filter(function (x) { return x.kind === "forward"; }).map(function (x) { return "s" + x.from_id + ">s" + x.to_id; });
     var index = gradeIndex(board);
@@ -285,10 +285,21 @@
   function live(role, onBoard) {
     var connectedBefore = false;
     var socket = B.connect({ role: role, workshop_id: data.workshop_id }, function () {});
-    socket.on("board", onBoard);
+    /* After a roll call the participant count says "counting again" for a moment
+       (recounting_ms, as the live state's), then the latest board is drawn again. */
+    var latest = null, recountTimer = null;
+    function deliver(board) {
+      latest = board;
+      clearTimeout(recountTimer);
+      if (board && board.recounting_ms > 0) {
+        recountTimer = setTimeout(function () { latest.recounting_ms = 0; onBoard(latest); }, board.recounting_ms);
+      }
+      onBoard(board);
+    }
+    socket.on("board", deliver);
     socket.on("connect", function () {
       if (connectedBefore) {
-        socket.emit("journey_sync", {}, function (answer) { if (answer && answer.ok) onBoard(answer.board); });
+        socket.emit("journey_sync", {}, function (answer) { if (answer && answer.ok) deliver(answer.board); });
       }
       connectedBefore = true;
     });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -14,6 +15,7 @@ from journey_maps.rows import Handoff, JourneyEdit, RolePlacement
 from tests.conftest import Ws2
 from workshops import services, voting
 from workshops.domain import WorkshopError
+from workshops.models import Workshop
 
 _ids = itertools.count(1)
 
@@ -412,3 +414,12 @@ def test_the_board_counts_the_phones_in_the_room(session, ws2):
     assert board.board_state(session, ws2.workshop_id)["participants"] == 0  # not there yet
     voting.mark_present(session, joined.participant_id)
     assert board.board_state(session, ws2.workshop_id)["participants"] == 1
+
+
+def test_after_a_roll_call_the_board_says_its_participant_count_is_settling(session, ws2: Ws2):
+    assert board.board_state(session, ws2.workshop_id)["recounting_ms"] == 0
+    voting.roll_call(session, workshop_id=ws2.workshop_id)
+    at = session.get(Workshop, ws2.workshop_id).roll_call_at
+    later = [at + dt.timedelta(seconds=s) for s in (1, 3)]
+    left = [board.board_state(session, ws2.workshop_id, now=t)["recounting_ms"] for t in later]
+    assert left == [2000, 0]
