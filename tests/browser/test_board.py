@@ -199,3 +199,30 @@ def test_the_stages_page_lists_stages_and_backward_transitions(
     expect(page.locator("#transitions")).to_contain_text("Hänvisas tillbaka")
     expect(page.locator("#transitions")).to_contain_text("Kontakten tappas")
     screenshot(page, "journey-stages.png")
+
+
+def test_a_roll_call_makes_the_board_say_it_is_counting_again_then_count(
+    contexts: Contexts, server: Server
+) -> None:
+    """A WS2 workshop of its own (a roll call would empty the shared demo's room)."""
+    laptop = contexts.new(LAPTOP)
+    board = laptop.new_page()
+    log_in(board)
+    board.goto("/f/new")
+    board.get_by_label("WS2 · Roller i patientresan").check()
+    board.get_by_label("Titel").fill("Räkna om på tavlan")
+    board.get_by_role("button", name="Skapa workshop").click()
+    expect(board).to_have_url(re.compile(r"/f/w/\d+$"))
+    wid = int(board.url.rsplit("/", 1)[1])
+    board.goto(f"/f/w/{wid}/board")
+    expect(board.locator("#conn")).to_have_attribute("data-state", "online")
+    counts = board.locator("#board-counts")
+    expect(counts).to_contain_text("0 deltagare")
+
+    console = laptop.new_page()
+    console.goto(f"/f/w/{wid}/console")
+    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+    console.get_by_role("button", name="Räkna om").click()
+    expect(counts).to_contain_text("räknar om deltagarna …")
+    expect(counts).to_contain_text("0 deltagare")  # once the answers have had their time
+    contexts.assert_no_page_errors()
