@@ -89,13 +89,16 @@ def _page(
     workshop = services.get_workshop(session, wid)
     document = snapshots.live_document(session, wid)
     report = gap_report(parse_journey(document))
+    saved = snapshots.list_snapshots(session, wid)
     body = render_template(
         "journey_files/index.html",
         workshop=workshop,
         counts={key: len(document.get(key, [])) for key in ("stages", "placements", "handoffs")},
         findings=len(report.findings),
-        snapshots=snapshots.list_snapshots(session, wid),
-        can_compare=len(snapshots.compare_sources(session, wid, manager_id=facilitator_id())) > 1,
+        snapshots=saved,
+        # a saved version is enough; else another WS2 workshop's map (one more read)
+        can_compare=bool(saved)
+        or len(snapshots.compare_sources(session, wid, manager_id=facilitator_id())) > 1,
         kinds=snapshots.KINDS,
         dot=rendering.dot_available(),
         honesty=_honesty(),

@@ -12,7 +12,7 @@ from roles.catalogue import TIERS, load_catalogue
 from roles.models import RoleRevision, WorkshopRole
 from workshops import domain
 from workshops.domain import WorkshopError
-from workshops.models import Statement, Vote, Workshop
+from workshops.models import DEFAULT_ANONYMITY_THRESHOLD, Statement, Vote, Workshop
 from workshops.services import in_workshop
 from workshops.voting import count_tallies, role_card
 
@@ -348,7 +348,7 @@ class RoleOutcome:
 def validation_outcomes(session: Session, *, workshop_id: int) -> list[RoleOutcome]:
     """Every included role with the room's answers to its validation statement."""
     workshop = session.get(Workshop, workshop_id)
-    threshold = workshop.anonymity_threshold if workshop else 1
+    threshold = workshop.anonymity_threshold if workshop else DEFAULT_ANONYMITY_THRESHOLD
     roles = list_roles(session, workshop_id, included_only=True)
     statements = {
         s.role_id: s

@@ -83,14 +83,16 @@ def new_workshop() -> Any:
 @login_required
 def prepare(wid: int) -> Any:
     args = request.args  # the statement form's last choices (after an add)
-    return _prepare_page(
-        wid,
-        {
-            "organisation_id": _int(args.get("org")) if args.get("org", "").isdigit() else None,
-            "topic": args.get("topic", "target_group"),
-            "perspective": args.get("perspective", "own"),
-        },
-    )
+    return _prepare_page(wid, _choices(args.get("org"), args.get("topic"), args.get("perspective")))
+
+
+def _choices(org: str | None, topic: str | None, perspective: str | None) -> dict[str, Any]:
+    """The statement form's organisation, topic and perspective as the page preselects them."""
+    return {
+        "organisation_id": int(org) if org and org.isdigit() else None,
+        "topic": topic or "target_group",
+        "perspective": perspective or "own",
+    }
 
 
 def _prepare_page(wid: int, adding: dict[str, Any], status: int = 200) -> Any:
@@ -194,17 +196,8 @@ def add_statements(wid: int) -> Any:
     except WorkshopError as exc:
         if wants_json():
             return fail(exc, "facilitator.prepare", wid=wid)
-        return _prepare_page(
-            wid,
-            {
-                "organisation_id": _int(chosen["org"]) if chosen["org"].isdigit() else None,
-                "topic": chosen["topic"],
-                "perspective": chosen["perspective"],
-                "texts": form.get("texts", ""),
-                "error": refusal(exc),
-            },
-            400,
-        )
+        refused = {"texts": form.get("texts", ""), "error": refusal(exc)}
+        return _prepare_page(wid, {**_choices(**chosen), **refused}, 400)
     # the next list is often for the same organisation: the form keeps the choices, and says
     # what was added where the facilitator is looking
     flash(_("flash.statements_added", n=len(ids)), "in-card")

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from roles.models import WorkshopRole
 from workshops import ballots, domain
@@ -254,13 +255,16 @@ def leave_room(session: Session, participant_id: int) -> bool:
     """A participant leaves the workshop on their phone: out of the live count at once (as
     after a roll call they did not answer). Their answers stay, counted in their statements'
     "m"; who attended stays in the report. True if they were in the room."""
-    left = session.connection().execute(
-        update(Participant)
-        .where(Participant.id == participant_id, Participant.in_room)
-        .values(here_at=None)
+    return _take_out(session, Participant.id == participant_id) == 1
+
+
+def _take_out(session: Session, who: ColumnElement[bool]) -> int:
+    """Out of the live count (never out of the attendance): how many were in the room."""
+    taken_out = session.connection().execute(
+        update(Participant).where(who, Participant.in_room).values(here_at=None)
     )
     session.commit()
-    return bool(left.rowcount)
+    return int(taken_out.rowcount)
 
 
 def roll_call(session: Session, *, workshop_id: int) -> int:
@@ -278,13 +282,7 @@ def roll_call(session: Session, *, workshop_id: int) -> int:
     if workshop.survey_open:
         raise WorkshopError("error.roll_call_survey_open")
     workshop.roll_call_at = utcnow()
-    taken_out = session.connection().execute(
-        update(Participant)
-        .where(Participant.workshop_id == workshop_id, Participant.in_room)
-        .values(here_at=None)
-    )
-    session.commit()
-    return int(taken_out.rowcount)
+    return _take_out(session, Participant.workshop_id == workshop_id)
 
 
 # --- Running statements ----------------------------------------------------------------------

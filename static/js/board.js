@@ -285,17 +285,7 @@
   function live(role, onBoard) {
     var connectedBefore = false;
     var socket = B.connect({ role: role, workshop_id: data.workshop_id }, function () {});
-    /* After a roll call the participant count says "counting again" for a moment
-       (recounting_ms, as the live state's), then the latest board is drawn again. */
-    var latest = null, recountTimer = null;
-    function deliver(board) {
-      latest = board;
-      clearTimeout(recountTimer);
-      if (board && board.recounting_ms > 0) {
-        recountTimer = setTimeout(function () { latest.recounting_ms = 0; onBoard(latest); }, board.recounting_ms);
-      }
-      onBoard(board);
-    }
+    var deliver = B.settling(onBoard);  // after a roll call: "counting again", then the count
     socket.on("board", deliver);
     socket.on("connect", function () {
       if (connectedBefore) {

@@ -40,6 +40,22 @@
     return t(key || "progress.n_of_m", { n: s.voted, m: recounting(state) ? "\u2026" : s.eligible });
   }
 
+  /* After a roll call the screens say "counting again" (recounting_ms, in the live state and
+     the board's) rather than show a count that drops and climbs back while the phones answer;
+     when it is over they draw the latest state they have, whose counts include every answer by
+     then. Wraps a page's draw function: the wrapper is what receives the states. */
+  function settling(draw) {
+    var latest = null, timer = null;
+    return function (state) {
+      latest = state;
+      clearTimeout(timer);
+      if (recounting(state)) {
+        timer = setTimeout(function () { latest.recounting_ms = 0; draw(latest); }, state.recounting_ms);
+      }
+      draw(state);
+    };
+  }
+
   /* Connect to /live; Socket.IO reconnects with exponential backoff and jitter. */
   function connect(auth, onState) {
     auth.lang = data.lang;
@@ -55,18 +71,7 @@
     socket.on("connect", function () { setConn("online"); });
     socket.on("disconnect", function () { setConn("offline"); });
     socket.on("connect_error", function () { setConn("offline"); });
-    /* After a roll call the screens say "counting again" (recounting_ms) rather than show a
-       count that drops and climbs back while the phones answer; when it is over they draw the
-       latest state they have, whose counts include every answer by then. */
-    var latest = null, recountTimer = null;
-    function deliver(state) {
-      latest = state;
-      clearTimeout(recountTimer);
-      if (recounting(state)) {
-        recountTimer = setTimeout(function () { latest.recounting_ms = 0; onState(latest); }, state.recounting_ms);
-      }
-      onState(state);
-    }
+    var deliver = settling(onState);
     socket.on("state", deliver);
     socket.deliverState = deliver;  // for a state that comes another way (an acknowledgement)
     if (auth.role === "participant") {
@@ -106,5 +111,5 @@
     return t("topic." + statement.topic) + " · " + t("perspective." + statement.perspective);
   }
 
-  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind, recounting: recounting, nOfM: nOfM };
+  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind, recounting: recounting, settling: settling, nOfM: nOfM };
 })();
