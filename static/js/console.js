@@ -204,7 +204,7 @@
       rollCallTimer = setTimeout(function () {
         note.textContent = "";
         help.hidden = false;
-      }, 10000);
+      }, 4000);  // the phones have answered by then (the recount pause is 3 s)
     });
   });
 

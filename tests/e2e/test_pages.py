@@ -89,6 +89,7 @@ def test_a_facilitator_creates_a_workshop_with_organisations_and_pasted_statemen
     page = refused.get_data(as_text=True)
     add_card = page[page.index('id="add"') : page.index('id="statements"')]
     assert "högst 500 tecken" in add_card and "x" * 501 + "</textarea>" in add_card
+    assert re.search(r'aria-current="page">Förbered<', page)
     assert re.search(rf'<option value="{org}" selected>NSPH</option>', add_card)
 
 
@@ -366,6 +367,7 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
     assert ">Gränsen oklar</textarea>" in card
     assert 'value="reworded" checked' in card
     assert page.count("Skriv den nya lydelsen för att omformulera påståendet.") == 1
+    assert re.search(r'aria-current="page">Diskussionskö<', page)  # still on that tab
 
     # A statement no longer in the queue: the reason is said at the top of the page
     other = demo.own[1]
