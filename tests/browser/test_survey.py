@@ -252,3 +252,22 @@ def test_the_projector_shows_the_survey_next_to_the_live_vote(
     expect(projector.locator(".sv-proj-text")).to_have_text(OWN[1])
     expect(projector.locator(".sv-withheld")).to_have_text(["Inga svar ännu", "Inga svar ännu"])
     contexts.assert_no_page_errors()
+
+
+def test_the_facilitators_survey_page_fits_a_small_phone_with_long_statements(
+    server: Server, contexts: Contexts
+) -> None:
+    """The demo's long statements ("…funktionsnedsättningar") once pushed each row's "Visa ↗"
+    past the card's edge at 360 px; on a phone the button goes below the text instead."""
+    page = contexts.page(SMALL_PHONE)
+    log_in(page)
+    page.goto(f"/f/w/{server.workshop_id}/survey")
+    rows = page.locator("#compare .sv-row-head")
+    expect(rows.first).to_be_visible()
+    assert_fits_the_phone(page)
+    edge = page.locator("#compare").evaluate("node => node.getBoundingClientRect().right")
+    rights = rows.locator(".button").evaluate_all(
+        "buttons => buttons.map(b => b.getBoundingClientRect().right)"
+    )
+    assert rights and max(rights) <= edge, (max(rights), edge)
+    contexts.assert_no_page_errors()

@@ -133,6 +133,9 @@ def test_a_stage_is_added_linked_from_the_last_renamed_and_moved(app, logged_in,
         assert [st.label for st in ordered][-2:] == ["Eftervård", "Uppföljning och avslut"]
     page = logged_in.get(base + "/journey").get_data(as_text=True)
     assert "Eftervård" in page and "Aftercare" in page
+    # the add form reads in order: names, then the "link from the last" choice, then the button
+    form = page[page.index('class="add-stage"') :].split("</form>")[0]
+    assert form.index('name="link_from_last"') < form.index("<button")
 
 
 def test_an_unlinked_stage_gets_no_transition(app, logged_in, ws2, base):

@@ -366,6 +366,9 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
     assert "Skriv den nya lydelsen för att omformulera påståendet." in card.split("</section>")[0]
     assert ">Gränsen oklar</textarea>" in card
     assert 'value="reworded" checked' in card
+    # the empty new-wording box looks empty: the old wording is the card's heading, not a
+    # placeholder that reads as filled in beside the error
+    assert '<textarea name="new_text" rows="2" maxlength="500"></textarea>' in card
     assert page.count("Skriv den nya lydelsen för att omformulera påståendet.") == 1
     assert re.search(r'aria-current="page">Diskussionskö<', page)  # still on that tab
 

@@ -230,6 +230,15 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_outcome_page_shows_it(app
     assert "Behöver uppmärksamhet" in item
 
 
+def test_an_unanswered_role_says_so_once_without_a_zero_count(logged_in, ws2):
+    create_validation(logged_in, ws2)
+    text = page(logged_in, f"{base(ws2)}/validation")
+    item = text[text.index(f'id="v{ws2.roles["5B"]}"') :]
+    item = item[: item.index('class="outcome-form')]
+    assert item.count("Inga svar ännu") == 1
+    assert "answers-n" not in item  # no "0 svar" above it
+
+
 def test_the_outcome_page_before_any_validation_points_to_the_roles_page(logged_in, ws2):
     assert "Det finns ingen rollvalidering ännu" in page(logged_in, f"{base(ws2)}/validation")
 

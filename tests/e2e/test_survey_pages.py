@@ -329,6 +329,8 @@ def test_the_facilitator_page_counts_answers_and_withholds_small_distributions(
     )
     assert "2 svar" in page and "Färre än 3 svar" in page
     assert 'class="bars"' not in page
+    # a side nobody answered says so once, not "0 svar" and "Inga svar ännu"
+    assert "0 svar" not in page and "Inga svar ännu" in page
 
     post(
         phones[2],
