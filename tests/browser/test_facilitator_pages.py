@@ -184,6 +184,26 @@ def test_phone_vote_page_in_swedish_and_english(scene: Scene) -> None:
     screenshot(own, "phone-not-for-you.png")
 
 
+def test_the_console_s_running_order_gives_a_phone_s_width_to_the_statement(
+    server: Server, contexts: Contexts
+) -> None:
+    """On a phone the statement's text takes the row and its button goes below it: beside
+    it the text had about 160 px, and "funktionsnedsättningar" broke mid-word."""
+    page = contexts.page(PHONE)
+    log_in(page)
+    page.goto(f"/f/w/{server.workshop_id}/console")
+    item = page.locator("#order .order-item").first
+    expect(item.locator(".button")).to_be_visible()
+    main, button = (
+        item.locator(sel).evaluate("n => n.getBoundingClientRect().toJSON()")
+        for sel in (".order-main", ".button")
+    )
+    assert main["width"] > 0.6 * PHONE["viewport"]["width"], main
+    assert button["top"] >= main["bottom"] - 1, (main, button)  # below the text
+    no_sideways_scroll(page)
+    screenshot(page, "console-phone.png")
+
+
 def test_console_page_with_an_open_statement_and_votes(scene: Scene) -> None:
     console = scene.console
     console.goto(scene.room.console)
