@@ -25,6 +25,12 @@ def test_the_map_files_page_downloads_saves_a_version_and_compares(
     preview = page.locator(".preview img")
     expect(preview).to_be_visible()
     assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    # the whole diagram is in view, legend included: no box to scroll inside the page
+    frame = page.locator(".preview a")
+    assert frame.evaluate("a => a.scrollHeight <= a.clientHeight && a.scrollWidth <= a.clientWidth")
+    viewport = LAPTOP["viewport"]
+    box = preview.bounding_box()
+    assert box and box["height"] <= viewport["height"] and box["width"] <= viewport["width"], box
 
     with page.expect_download() as pdf:
         page.get_by_role("button", name="PDF", exact=True).click()
