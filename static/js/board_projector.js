@@ -13,12 +13,14 @@
   }
 
   /* A projector cannot scroll: while the page is taller than the screen (a long journey, long
-     names in English, a laptop's screen), its type is made a little smaller, down to 60 %. */
+     names in English, a laptop's screen), its type is made a little smaller, down to 60 %; not when the
+     reader has enlarged the browser's text (the page scrolls then). */
   function fit() {
     var root = document.querySelector(".board-projector");
     root.style.fontSize = "";
     var base = parseFloat(window.getComputedStyle(root).fontSize), size = base;
-    while (document.documentElement.scrollHeight > window.innerHeight + 1 && size > base * 0.6) {
+    var enlarged = window.Brygga.textEnlarged();
+    while (!enlarged && document.documentElement.scrollHeight > window.innerHeight + 1 && size > base * 0.6) {
       size -= 0.5;
       root.style.fontSize = size + "px";
     }

@@ -111,5 +111,12 @@
     return t("topic." + statement.topic) + " · " + t("perspective." + statement.perspective);
   }
 
-  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind, recounting: recounting, settling: settling, nOfM: nOfM };
+  /* Whether the reader has set the browser's text larger than its default of 16 px (WCAG
+     1.4.4): the projectors then keep that size and scroll rather than fit the screen by
+     setting the text smaller again. */
+  function textEnlarged() {
+    return parseFloat(window.getComputedStyle(document.documentElement).fontSize) > 16.5;
+  }
+
+  window.Brygga = { data: data, t: t, el: el, connect: connect, setConn: setConn, bars: bars, kind: kind, recounting: recounting, settling: settling, nOfM: nOfM, textEnlarged: textEnlarged };
 })();

@@ -65,11 +65,12 @@
   }
 
   /* The projector never scrolls: while the stage's content is taller than the screen, its
-     text is made smaller, down to half (a long statement, a role with a long description). */
+     text is made smaller, down to half (a long statement, a role with a long description);
+     not when the reader has enlarged the browser's text. */
   function fit() {
     var stage = document.getElementById("stage"), f = 1;
     stage.style.setProperty("--fit", "1");
-    while (stage.scrollHeight > stage.clientHeight + 1 && f > 0.5) {
+    while (!B.textEnlarged() && stage.scrollHeight > stage.clientHeight + 1 && f > 0.5) {
       f = Math.round((f - 0.05) * 100) / 100;
       stage.style.setProperty("--fit", String(f));
     }
