@@ -140,7 +140,11 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             **_distribution(r.tally, threshold),
             # how each answering organisation answered: only where several answered it
             "breakdown": [
-                {"organisation": org, "tally": t.as_dict() if t else None, "withheld": t is None}
+                {
+                    "organisation": org,
+                    "tally": t.as_dict() if isinstance(t, Tally) else None,
+                    "withheld": None if isinstance(t, Tally) else str(t),
+                }
                 for org, t in cells.items()
             ]
             if len(cells) > 1

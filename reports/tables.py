@@ -103,7 +103,9 @@ class WorkshopTables:
         return next(t for t in self.tables if t.key == key)
 
 
-def withheld(threshold: int) -> Label:
+def withheld(threshold: int, why: domain.Withheld = domain.Withheld.FEW) -> Label:
+    if why is domain.Withheld.PROTECTS:
+        return Label("data.withheld_protects")
     return Label("data.withheld", (("threshold", threshold),))
 
 
@@ -248,23 +250,27 @@ def _flag(value: bool, s: StatementRow, threshold: int) -> bool | None:
 
 
 def breakdown_table(
-    rows: Sequence[StatementRow], breakdown: dict[int, dict[str, Tally | None]], threshold: int
+    rows: Sequence[StatementRow],
+    breakdown: dict[int, dict[str, Tally | domain.Withheld]],
+    threshold: int,
 ) -> Table:
-    """How each answering organisation answered each statement; a cell with fewer answers than
-    the threshold is withheld (its counts blank), never left out.
+    """How each answering organisation answered each statement; a withheld cell (too few
+    answers, or shown it would give a smaller group's answers away) has its counts blank and
+    says why, never left out.
 
     >>> r = StatementResult(7, "Hab", "mandate", "own", "NPF", Tally(yes=4, no=1))
-    >>> table = breakdown_table([StatementRow(1, r)], {7: {"BUP": Tally(yes=3), "IFO": None}}, 3)
-    >>> [row[3:] for row in table.rows]
-    [('BUP', 3, 3, 0, 0, 100, None), ('IFO', None, None, None, None, None, Label(key='data.withheld', params=(('threshold', 3),)))]
-    """  # noqa: E501
+    >>> few, protects = domain.Withheld.FEW, domain.Withheld.PROTECTS
+    >>> table = breakdown_table([StatementRow(1, r)], {7: {"BUP": protects, "IFO": few}}, 3)
+    >>> [(row[3], row[-1].key) for row in table.rows]
+    [('BUP', 'data.withheld_protects'), ('IFO', 'data.withheld')]
+    """
     out = []
     for s in rows:
         for org, t in breakdown.get(s.result.id, {}).items():
             cells = (
                 distribution(t, threshold)
-                if t is not None
-                else (None, None, None, None, None, withheld(threshold))
+                if isinstance(t, Tally)
+                else (None, None, None, None, None, withheld(threshold, t))
             )
             out.append((s.number, s.result.organisation, s.result.text, org, *cells))
     return Table(

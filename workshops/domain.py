@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 CHOICES = ("yes", "no", "discuss")
 TOPICS = ("target_group", "mandate")
@@ -192,26 +193,59 @@ def disclosed(t: Tally, threshold: int) -> bool:
     return t.total >= max(1, threshold)
 
 
-def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally | None]:
-    """A breakdown with every cell under the threshold withheld (None).
+class Withheld(StrEnum):
+    """Why a cell of a breakdown is withheld."""
 
-    When exactly one cell would be withheld, it could be worked out from the statement's total
-    minus the cells shown; then the smallest shown cell is withheld too, so that only the sum
-    of the two can be known.
+    FEW = "few"  # fewer than the threshold answered in it
+    PROTECTS = "protects"  # shown, a smaller group's answers could be worked out from the total
+
+
+def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally | Withheld]:
+    """A breakdown with every cell under the threshold withheld (``Withheld.FEW``), and as
+    many more as it takes (``Withheld.PROTECTS``) that nobody's answer in those can be
+    worked out from the statement's total minus the cells shown.
+
+    The withheld cells' sum is always known (the total minus what is shown). It gives a small
+    group away when it is one cell alone, or when it is all one answer: then every withheld
+    cell answered that way. So shown cells are withheld too, the smallest of those with another
+    answer first, until the sum is of two cells or more and mixed. When every answer to the
+    statement was the same, its total says so anyway, and nothing more is withheld for it.
 
     >>> a, b, c = Tally(yes=3), Tally(yes=2, no=2), Tally(no=1)
     >>> suppress_cells({"A": a, "B": b, "C": c}, 3)
-    {'A': None, 'B': Tally(yes=2, no=2, discuss=0), 'C': None}
+    {'A': <Withheld.PROTECTS: 'protects'>, 'B': Tally(yes=2, no=2, discuss=0), 'C': <Withheld.FEW: 'few'>}
     >>> suppress_cells({"A": a, "B": b}, 3) == {"A": a, "B": b}
     True
     >>> suppress_cells({"A": Tally(no=1)}, 3)
-    {'A': None}
-    """
+    {'A': <Withheld.FEW: 'few'>}
+
+    Two of one group and one of another answered Yes, withheld together: the one's Yes would
+    be known, so the cell with a No goes too.
+
+    >>> cells = {"H": Tally(yes=3), "P": Tally(yes=2, no=1), "V": Tally(yes=3),
+    ...          "N": Tally(yes=2), "S": Tally(yes=1)}
+    >>> [org for org, t in suppress_cells(cells, 3).items() if isinstance(t, Tally)]
+    ['H', 'V']
+    """  # noqa: E501
     shown = {org: t for org, t in cells.items() if disclosed(t, threshold)}
-    if len(shown) == len(cells) - 1 and shown:
-        smallest = min(shown, key=lambda org: (shown[org].total, org))
-        del shown[smallest]
-    return {org: shown.get(org) for org in cells}
+    few = set(cells) - set(shown)
+
+    def answers(t: Tally) -> set[str]:
+        return {c for c in CHOICES if getattr(t, c)}
+
+    while few and shown:
+        hidden = [t for org, t in cells.items() if org not in shown]
+        given = set().union(*map(answers, hidden))
+        if len(hidden) > 1 and len(given) > 1:
+            break  # nobody's answer among the withheld can be told
+        mixing = [org for org, t in shown.items() if answers(t) - given]
+        if len(hidden) > 1 and not mixing:
+            break  # everyone answered alike: the statement's total tells that already
+        pool = mixing or list(shown)
+        del shown[min(pool, key=lambda org: (shown[org].total, org))]
+    return {
+        org: shown.get(org) or (Withheld.FEW if org in few else Withheld.PROTECTS) for org in cells
+    }
 
 
 ANONYMITY_THRESHOLD_MAX = 50

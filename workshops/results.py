@@ -103,10 +103,10 @@ def workshop_results(session: Session, workshop_id: int) -> Results:
 
 def organisation_breakdown(
     session: Session, statement_ids: list[int], threshold: int
-) -> dict[int, dict[str, domain.Tally | None]]:
-    """How each answering organisation answered each statement; None where fewer than
-    ``threshold`` of its participants answered (the cell is withheld, not left out, so that a
-    report can say so)."""
+) -> dict[int, dict[str, domain.Tally | domain.Withheld]]:
+    """How each answering organisation answered each statement; where fewer than ``threshold``
+    of its participants answered, or a smaller group's answers could be worked out, why the
+    cell is withheld (withheld, not left out, so that a report can say so)."""
     counts = count_tallies_by_organisation(session, statement_ids)
     return {
         sid: domain.suppress_cells(dict(sorted(per_org.items())), threshold)

@@ -48,7 +48,9 @@ def test_answers_under_the_threshold_are_withheld_on_the_page(logged_in, held):
     assert "Yes 2" not in html.unescape(utredning)
     own = section(page, f'id="item-statement-{held.own[0]}"', "</li>")
     assert "Yes 3 · No 1 · Let's discuss 0" in html.unescape(own)
-    assert "färre än 3 svar, redovisas inte" in own  # Elevhälsa's single answer
+    assert "Elevhälsa färre än 3 svar, redovisas inte" in own  # its single answer
+    # BUP's three answers are withheld too, and the page does not say "fewer than 3" of them
+    assert "BUP redovisas inte, så att en mindre grupps svar inte kan räknas fram" in own
 
 
 def test_the_report_can_be_read_in_english_without_switching_the_interface(logged_in, held):
