@@ -6,7 +6,8 @@ version can be frozen as it is and compared with a later one item by item.
 
 Every part a verifier can comment on is an *item*: a dict with a stable ``key`` (for example
 ``statement:12``, ``discussion:12``, ``role:5B``, ``finding:s1>s2:unbridged``) and a ``text``.
-An accepted correction replaces an item's text and keeps the original in ``corrected_from``.
+An accepted correction replaces an item's text and keeps the original in ``corrected_from``; on
+an item people answered it stands beside the text they answered, in ``corrected_to``.
 
 Anonymity: a distribution (a statement's answers, one organisation's cell in a breakdown) is
 present only when at least the workshop's threshold answered; otherwise the item says
@@ -304,7 +305,9 @@ def changed_items(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[
 
 
 def _apply_verification(session: Session, workshop_id: int, document: dict[str, Any]) -> None:
-    """Accepted corrections replace an item's text; accepted comments are shown with it."""
+    """Accepted corrections replace an item's text, except where people answered that text:
+    the answers belong to the wording they saw, so the correction is shown beside it
+    (``corrected_to``), not voted on. Accepted comments are shown with the item."""
     notes = session.execute(
         select(VerificationNote, Organisation.name)
         .join(VerificationLink, VerificationLink.id == VerificationNote.link_id)
@@ -318,8 +321,11 @@ def _apply_verification(session: Session, workshop_id: int, document: dict[str, 
         if item is None:
             continue
         if note.kind == "correction" and note.proposed_text:
-            item.setdefault("corrected_from", item["text"])
-            item["text"] = note.proposed_text
+            if item.get("answers"):
+                item["corrected_to"] = note.proposed_text
+            else:
+                item.setdefault("corrected_from", item["text"])
+                item["text"] = note.proposed_text
             item["corrected_by"] = organisation
         else:
             item.setdefault("remarks", []).append(

@@ -298,7 +298,7 @@ def test_the_verifier_page_passes_axe(server: Server, audit: Audit) -> None:
     laptop = audit.page(LAPTOP)
     log_in(laptop)
     laptop.get_by_role("link", name=HELD_TITLE).first.click()
-    laptop.get_by_role("link", name="Granskning", exact=True).click()
+    laptop.get_by_role("link", name="Verifiering", exact=True).click()
     laptop.get_by_role("button", name="Publicera version 1").click()
     expect(laptop.locator(".flash-ok")).to_have_text("Version 1 är publicerad.")
     laptop.get_by_role("button", name=f"Skapa länk till {BUP}").click()
@@ -307,7 +307,7 @@ def test_the_verifier_page_passes_axe(server: Server, audit: Audit) -> None:
 
     phone = audit.page(PHONE)
     phone.goto(link)
-    expect(phone.locator(".verify-for")).to_have_text(f"Granskning för {BUP}")
+    expect(phone.locator(".verify-for")).to_have_text(f"Verifiering för {BUP}")
     audit.check(phone, "verifier page")
     phone.locator("li.item.statement").first.locator("summary").click()
     audit.check(phone, "verifier page, comment form open")

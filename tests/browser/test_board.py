@@ -97,7 +97,7 @@ def test_triaging_a_finding_updates_the_panel(board: Page) -> None:
     item = board.locator(f'#finding-list > li[data-fingerprint="{fingerprint}"]')
     item.get_by_role("button", name="Bekräfta").click()
     expect(item).to_have_attribute("data-triage", "confirmed")
-    expect(item.locator(".triage-tag")).to_have_text("Bekräftad")
+    expect(item.locator(".triage-tag")).to_have_text("Bekräftat")
 
     item.locator("summary", has_text="Avfärda").click()
     item.get_by_label("Varför avfärdas fyndet?").fill("Hanteras redan i SIP-rutinen")

@@ -154,7 +154,7 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_facilitator_sees_it(
     # "Reworded" opens the fields with the current wording to write the new one.
     fields = item.locator(".reword-fields")
     expect(fields).to_be_hidden()
-    item.get_by_label("Omformulerad").check()
+    item.get_by_label("Omformulerat").check()
     expect(fields).to_be_visible()
     expect(fields.get_by_label("Namn på svenska")).to_have_value(ROLE_3)
     screenshot(outcome, "role-validation.png")

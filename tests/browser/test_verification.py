@@ -71,7 +71,7 @@ def test_an_organisation_verifies_the_report_through_its_link(
     page_url = f"/f/w/{found.group(1)}/verification/"
 
     # The facilitator publishes version 1 and creates a link for one organisation.
-    facilitator.get_by_role("link", name="Granskning", exact=True).click()
+    facilitator.get_by_role("link", name="Verifiering", exact=True).click()
     expect(facilitator).to_have_url(re.compile(re.escape(page_url) + "$"))
     expect(facilitator.locator("#versions .notice")).to_contain_text("Inget är publicerat ännu")
     facilitator.get_by_label("Kort anteckning om versionen").fill("Första utskicket")
@@ -94,7 +94,7 @@ def test_an_organisation_verifies_the_report_through_its_link(
     # The verifier opens the link on a phone, comments on one item and corrects another.
     phone = contexts.page(PHONE)
     phone.goto(link)
-    expect(phone.locator(".verify-for")).to_have_text(f"Granskning för {ORG}")
+    expect(phone.locator(".verify-for")).to_have_text(f"Verifiering för {ORG}")
     expect(phone.locator(".verify-version")).to_have_text("Version 1")
     expect(phone.locator(".item.changed")).to_have_count(0)
     assert_fits(phone, 390)
@@ -150,8 +150,9 @@ def test_an_organisation_verifies_the_report_through_its_link(
     toolbar_changes = facilitator.locator(".vt-changes")
     toolbar_changes.locator("summary").click()
     expect(toolbar_changes.locator("summary")).to_have_text("Ändrade punkter sedan version 1: 1")
-    expect(toolbar_changes.get_by_role("link")).to_have_text(CORRECTED)
-    expect(facilitator.locator(".item.changed")).to_contain_text(CORRECTED)
+    # people answered "Stödsamtal": the item keeps that wording, the correction beside it
+    expect(toolbar_changes.get_by_role("link")).to_have_text("Stödsamtal")
+    expect(facilitator.locator(".item.changed .corrected ins")).to_have_text(CORRECTED)
     toast_screenshot(facilitator, "verification-laptop-version2.png")
 
     # The verifier reloads: version 2, and the corrected item marked as changed.
@@ -162,11 +163,12 @@ def test_an_organisation_verifies_the_report_through_its_link(
     )
     changes = phone.locator(".verify-changes li")
     expect(changes).to_have_count(1)
-    expect(changes).to_contain_text(CORRECTED)
+    expect(changes).to_contain_text("Stödsamtal")
     marked = phone.locator(f"#{corrected_id}")
     expect(marked).to_have_class(re.compile(r"\bchanged\b"))
-    expect(marked.locator(".item-text")).to_contain_text(CORRECTED)
-    expect(marked.locator(".corrected del")).to_have_text("Stödsamtal")
+    expect(marked.locator(".item-text")).to_contain_text("Stödsamtal")
+    expect(marked.locator(".corrected")).to_contain_text("Svaren ovan gäller lydelsen")
+    expect(marked.locator(".corrected ins")).to_have_text(CORRECTED)
     expect(phone.locator(".item.changed")).to_have_count(1)
     phone.locator(".verify-notes summary").click()
     expect(phone.locator(".verify-notes")).to_contain_text("Det gäller inte Habiliteringen")

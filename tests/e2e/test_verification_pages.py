@@ -96,7 +96,7 @@ def test_the_verifier_reads_the_report_with_private_headers_and_note_forms(app, 
     assert response.status_code == 200
     assert_private(response)
     page = response.get_data(as_text=True)
-    assert "Granskning för BUP" in page and "WS1 test" in page
+    assert "Verifiering för BUP" in page and "WS1 test" in page
     assert page.count('name="item_key"') >= 5
     assert f'action="/v/{token}/notes"' in page
 

@@ -9,6 +9,7 @@ import pytest
 
 from reports.document import build_report, changed_items, iter_items
 from reports.models import VerificationLink, VerificationNote
+from reports.render import render_report_html
 from tests.conftest import Demo
 from workshops import results, voting
 
@@ -84,11 +85,12 @@ def test_answers_from_fewer_than_the_threshold_are_counted_but_never_shown(sessi
     own = by_key[f"statement:{held.own[0]}"]
     assert own["tally"] == {"yes": 3, "no": 1, "discuss": 0, "total": 4}
     cells = {c["organisation"]: c for c in own["breakdown"]}
-    assert cells["Elevhälsa"] == {"organisation": "Elevhälsa", "tally": None, "withheld": True}
-    assert cells["BUP"]["withheld"] is True  # else Elevhälsa's one answer = total − BUP's
+    assert cells["Elevhälsa"] == {"organisation": "Elevhälsa", "tally": None, "withheld": "few"}
+    # else Elevhälsa's one answer = total − BUP's; and the reason is not "too few"
+    assert cells["BUP"] == {"organisation": "BUP", "tally": None, "withheld": "protects"}
 
 
-def test_an_accepted_correction_replaces_the_text_and_keeps_the_old_one(session, held):
+def test_an_accepted_correction_stands_beside_the_wording_people_answered(app, session, held):
     link = VerificationLink(
         workshop_id=held.workshop_id,
         organisation_id=held.orgs["Habilitering"],
@@ -119,12 +121,21 @@ def test_an_accepted_correction_replaces_the_text_and_keeps_the_old_one(session,
     session.commit()
     before = build_report(session, held.workshop_id)
     item = items(before)[key]
-    assert item["text"] == "Stödsamtal vid funktionsnedsättning"
-    assert item["corrected_from"] == "Stödsamtal"
+    # the answers are to "Stödsamtal": the text stays, the correction stands beside it
+    assert item["answers"] > 0
+    assert item["text"] == "Stödsamtal"
+    assert item["corrected_to"] == "Stödsamtal vid funktionsnedsättning"
+    assert "corrected_from" not in item
     assert item["remarks"] == [
         {"organisation": "Habilitering", "text": "Gäller bara barn med diagnos.", "response": None}
     ]
-    original = {**item, "text": "Stödsamtal"}
+    with app.test_request_context():
+        page = " ".join(render_report_html(before, lang="sv", diagram=None).split())
+    assert (
+        "Rättelse från Habilitering, godtagen efter verifiering. Svaren ovan gäller lydelsen som"
+        " deltagarna såg, inte rättelsen: <ins>Stödsamtal vid funktionsnedsättning</ins>"
+    ) in page
+    original = {k: v for k, v in item.items() if k != "corrected_to"}
     assert changed_items({**before, "attendance": before["attendance"]}, before) == {}
     assert original != item
 
