@@ -154,12 +154,16 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             "split": r.id in split_ids,
             "outcome": s.outcome,
             "reworded": s.id in results.superseded,
+            # reworded in the discussion: its answers stay with it, the new wording follows
+            "reworded_as": meta[results.superseded[r.id]].text
+            if r.id in results.superseded
+            else None,
         }
 
     by_org: dict[str, dict[str, Any]] = {}
     agreement = {o.organisation: o.agreement for o in results.organisations}
     for r in rows:
-        if meta[r.id].hidden or r.id in results.superseded:
+        if meta[r.id].hidden:
             continue
         org = by_org.setdefault(
             r.organisation,

@@ -153,3 +153,29 @@ def test_a_ws2_report_has_the_map_its_figures_and_its_findings(session, ws2):
     assert journey["map"]["format"] == "brygga.journey/1"
     assert journey["figures"]["forward_transitions"] > 0
     assert journey["findings"] and all(f["key"].startswith("finding:") for f in journey["findings"])
+
+
+def test_a_reworded_statement_keeps_its_answers_in_the_report_with_the_new_wording_after_it(
+    app, session, held
+):
+    """The answers that led to a rewording are what a verifier needs to judge it: the old
+    wording stays in its organisation's section with them, the new wording (voted again)
+    right after it."""
+    new_id = results.record_discussion(
+        session,
+        workshop_id=held.workshop_id,
+        statement_id=held.own[0],
+        note="Åldersgränsen är oklar",
+        outcome="reworded",
+        new_text="Barn och unga 0–18 år, i vissa fall till 21",
+    )
+    document = build_report(session, held.workshop_id)
+    [hab] = [o for o in document["ws1"]["organisations"] if o["name"] == "Habilitering"]
+    old, new = hab["own"][0], hab["own"][1]
+    assert old["key"] == f"statement:{held.own[0]}" and new["key"] == f"statement:{new_id}"
+    assert old["tally"] == {"yes": 3, "no": 1, "discuss": 0, "total": 4}
+    assert old["reworded_as"] == "Barn och unga 0–18 år, i vissa fall till 21"
+    assert new["answers"] == 0 and new["reworded_as"] is None
+    with app.test_request_context():
+        page = " ".join(render_report_html(document, lang="sv", diagram=None).split())
+    assert "Omformulerat i diskussionen; svaren ovan gäller den här lydelsen." in page
