@@ -39,6 +39,11 @@ def test_the_report_page_shows_attendance_gaps_notes_and_the_privacy_line(logged
     assert "Habiliteringen ger inte stödsamtal vid psykisk ohälsa i övrigt." in page
     assert "En fördelning visas när minst 3 har svarat" in page
     assert "Svaren visar vad deltagarna i rummet svarade" in page  # the honesty line
+    # a reader who never saw the workshop is told what is asked and what Yes and No meant
+    key = html.unescape(section(page, 'id="reader-h"', "</section>"))
+    assert "Kontrollera att det som står om er verksamhet stämmer" in key
+    assert "Yes betyder ”Ja, det ingår i vårt uppdrag”, No ”Nej, det ingår INTE i vårt" in key
+    assert "Patientresan" not in key  # a WS1 workshop has no map
 
 
 def test_answers_under_the_threshold_are_withheld_on_the_page(logged_in, held):
@@ -56,6 +61,7 @@ def test_answers_under_the_threshold_are_withheld_on_the_page(logged_in, held):
 def test_the_report_can_be_read_in_english_without_switching_the_interface(logged_in, held):
     page = logged_in.get(f"/f/w/{held.workshop_id}/report/?language=en").get_data(as_text=True)
     assert "Documentation for verification" in page and "Expectations outside the mandate" in page
+    assert "How to read the answers" in page
     assert "PDF på svenska" in page  # the facilitator's toolbar stays Swedish
 
 
