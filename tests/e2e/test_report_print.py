@@ -56,3 +56,15 @@ def test_the_journey_diagram_is_printed_on_an_a3_page_with_its_heading_and_figur
     last = " ".join(laid_out[-1][1].split())
     assert "Sammanställt med Brygga" in last and "Analysen beskriver kartan" in last
     assert re.search(r"\b(KRITISK|HÖG|MEDEL|INFO)\b", last, re.I), last  # with a finding
+
+
+def test_a_map_nobody_joined_for_says_so_instead_of_listing_every_organisation_absent(
+    logged_in, ws2
+):
+    """A map entered by the facilitator or read from a file: no participants joined."""
+    page = logged_in.get(f"/f/w/{ws2.workshop_id}/report/").get_data(as_text=True)
+    start = page.index('id="attendance-h"')
+    attendance = page[start : page.index("</section>", start)]
+    assert "Ingen deltagare anslöt med telefon: kartan nedan lades in" in attendance
+    assert "Inbjudna verksamheter:" in attendance
+    assert "inte närvarande" not in attendance and "<table" not in attendance
