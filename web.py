@@ -125,8 +125,11 @@ def document_language() -> str:
 
 
 def attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    """A download: ``data`` saved as ``filename`` (an ASCII slug, so no header encoding)."""
-    response = Response(data, mimetype=mimetype)
+    """A download: ``data`` saved as ``filename`` (an ASCII slug, so no header encoding).
+
+    ``mimetype`` is the bare type ("text/csv"): Werkzeug adds "; charset=utf-8" to a text
+    type itself, so a charset given here too would be sent twice; it is dropped."""
+    response = Response(data, mimetype=mimetype.split(";", 1)[0].strip())
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -14,12 +14,13 @@ from journey_maps.export import (
     FORMATS,
     GraphvizMissing,
     RenderError,
-    findings_csv,
+    diagram_title,
     findings_json,
     journey_dot,
     render,
 )
 from journey_maps.format import Journey, JourneyFormatError, load_journey
+from reports.tables import map_findings_csv
 
 EXIT_INVALID = 2
 
@@ -53,9 +54,10 @@ _TEXT = {
 }
 
 
+# the grades in the words of the board, the diagram and the report
 _GRADES = {
-    "sv": {"gap": "GAP", "fragile": "sårbar", "robust": "robust"},
-    "en": {"gap": "GAP", "fragile": "fragile", "robust": "robust"},
+    "sv": {"gap": "glapp", "fragile": "skört", "robust": "robust"},
+    "en": {"gap": "gap", "fragile": "fragile", "robust": "robust"},
 }
 
 
@@ -146,12 +148,14 @@ def analyse_journey_command(file: Path, fmt: str, lang: str) -> None:
 def export_journey_command(file: Path, fmt: str, out: Path, lang: str) -> None:
     """Draw the journey-gap diagram of FILE to OUT (svg, png, pdf or dot).
 
-    The findings are written beside it as OUT-stem.findings.json and OUT-stem.findings.csv.
+    The findings are written beside it as OUT-stem.findings.json (the analysis's data) and
+    OUT-stem.findings.csv (the Data tab's table in --lang: semicolons, for Swedish Excel).
     """
     journey = _load(file)
     report = gap_report(journey)
     try:
-        picture = render(journey_dot(journey, report, lang=lang), fmt)
+        source = journey_dot(journey, report, lang=lang)
+        picture = render(source, fmt, title=diagram_title(journey, lang=lang))
     except GraphvizMissing as exc:
         raise click.ClickException(f"{exc} Try --format dot.") from exc
     except RenderError as exc:
@@ -161,8 +165,7 @@ def export_journey_command(file: Path, fmt: str, out: Path, lang: str) -> None:
     json_path = out.with_name(out.stem + ".findings.json")
     csv_path = out.with_name(out.stem + ".findings.csv")
     json_path.write_text(findings_json(report), encoding="utf-8")
-    # a byte-order mark lets spreadsheet programs read å, ä and ö in the CSV
-    csv_path.write_text(findings_csv(report), encoding="utf-8-sig")
+    csv_path.write_bytes(map_findings_csv(journey, {}, lang))  # a file carries no verdicts
     for path in (out, json_path, csv_path):
         click.echo(str(path))
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from journey_maps.analysis import gap_report
 from journey_maps.layout import Sheet
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.model import Journey
 from journey_maps.render import (
     A3_LANDSCAPE_IN,
@@ -35,6 +32,7 @@ from journey_maps.styles import (
     PRINCIPAL_COLOURS,
     ROBUST_GREEN,
     ROW_HEIGHT,
+    WORDS,
     attr_list,
     quote,
 )
@@ -47,7 +45,6 @@ __all__ = [
     "BACK_PURPLE",
     "CONTINUITY_GREY",
     "CROSS_BLUE",
-    "CSV_COLUMNS",
     "FONT",
     "FORMATS",
     "FRAGILE_ORANGE",
@@ -62,8 +59,8 @@ __all__ = [
     "ROW_HEIGHT",
     "GraphvizMissing",
     "RenderError",
+    "diagram_title",
     "dot_available",
-    "findings_csv",
     "findings_json",
     "journey_dot",
     "quote",
@@ -88,13 +85,13 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
     --------
     >>> from journey_maps.format import example_journey
     >>> source = journey_dot(example_journey())
-    >>> source.startswith("digraph journey {"), "GAP k=0" in source, "sårbar k=1" in source
+    >>> source.startswith("digraph journey {"), "Glapp k=0" in source, "Skört k=1" in source
     (True, True, True)
     >>> 'fontname="DejaVu Sans"' in source, "Teckenförklaring" in source
     (True, True)
     """
     sheet = Sheet(journey, report or gap_report(journey), lang)
-    title = journey.title + (f" – {journey.snapshot}" if journey.snapshot else "")
+    title = _drawn_title(journey)
     graph = attr_list(
         rankdir="LR",
         newrank=True,
@@ -124,52 +121,20 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = (
-    "severity",
-    "code",
-    "fingerprint",
-    "from",
-    "to",
-    "stage",
-    "roles",
-    "stages",
-    "message_sv",
-    "message_en",
-)
+def _drawn_title(journey: Journey) -> str:
+    return journey.title + (f" – {journey.snapshot}" if journey.snapshot else "")
 
 
-def findings_csv(report: Report) -> str:
-    """The findings as CSV (one row per finding, in report order), honesty line last.
+def diagram_title(journey: Journey, *, lang: str = "sv") -> str:
+    """The diagram file's document title (a PDF's Title): the map's title and what it shows.
 
     Examples
     --------
     >>> from journey_maps.format import example_journey
-    >>> text = findings_csv(gap_report(example_journey()))
-    >>> print(text.splitlines()[0])
-    severity,code,fingerprint,from,to,stage,roles,stages,message_sv,message_en
-    >>> print(text.splitlines()[1][:41])
-    critical,patient_carries,s3>s2:patient_ca
+    >>> diagram_title(example_journey(), lang="en").endswith(" – the patient journey and its gaps")
+    True
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for f in report.findings:
-        writer.writerow(
-            [
-                f.severity,
-                f.code,
-                f.fingerprint,
-                f.transition[0] if f.transition else "",
-                f.transition[1] if f.transition else "",
-                f.stage or "",
-                " ".join(f.roles),
-                " ".join(f.stages),
-                f.message_sv,
-                f.message_en,
-            ]
-        )
-    writer.writerow(["info", "honesty", "", "", "", "", "", "", HONESTY_SV, HONESTY_EN])
-    return buffer.getvalue()
+    return f"{_drawn_title(journey)} – {WORDS[lang]['document']}"
 
 
 def findings_json(report: Report) -> str:

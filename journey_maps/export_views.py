@@ -24,10 +24,11 @@ from journey_maps import render as rendering
 from journey_maps import snapshots
 from journey_maps.analysis import gap_report
 from journey_maps.events import TOPIC
-from journey_maps.export import findings_csv, findings_json, journey_dot
+from journey_maps.export import diagram_title, findings_json, journey_dot
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.importing import import_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from reports.tables import findings_csv
 from web import (
     _,
     attachment,
@@ -48,9 +49,10 @@ IMPORT_LIMIT = 2 * 1024 * 1024
 DIAGRAMS = ("svg", "png", "pdf", "dot")
 NEEDS_DOT = ("svg", "png", "pdf")
 FILES = {
-    "journey.json": "application/json; charset=utf-8",
-    "findings.json": "application/json; charset=utf-8",
-    "findings.csv": "text/csv; charset=utf-8",
+    # bare types: Werkzeug adds the charset to text types itself
+    "journey.json": "application/json",
+    "findings.json": "application/json",
+    "findings.csv": "text/csv",
     **{f"diagram.{fmt}": rendering.MEDIA_TYPES[fmt] for fmt in DIAGRAMS},
 }
 SNAPSHOT_SLUGS = {"as_is": "nulage", "to_be": "malbild", "other": "version"}
@@ -160,14 +162,15 @@ def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
     report = gap_report(journey)
     if name == "findings.json":
         return _attachment(findings_json(report).encode("utf-8"), name, f"{stem}.findings.json")
-    if name == "findings.csv":
-        # a byte-order mark lets spreadsheet programs read å, ä and ö
-        data = findings_csv(report).encode("utf-8-sig")
-        return _attachment(data, name, f"{stem}.findings.csv")
-    fmt = name.removeprefix("diagram.")
     language = document_language()
+    if name == "findings.csv":
+        # the Data tab's table: semicolons and a byte-order mark for Swedish Excel, verdicts
+        data = findings_csv(get_session(), wid, document=document, lang=language)
+        return _attachment(data, name, f"{stem}-{language}.findings.csv")
+    fmt = name.removeprefix("diagram.")
     try:
-        data = rendering.render(journey_dot(journey, report, lang=language), fmt)
+        source = journey_dot(journey, report, lang=language)
+        data = rendering.render(source, fmt, title=diagram_title(journey, lang=language))
     except rendering.GraphvizMissing:
         flash(_("files.dot_missing_download"), "error")
         return redirect(url_for("journey_files.index", wid=wid, _anchor="downloads"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from journey_maps.board import split_notes
 from journey_maps.format import JourneyFormatError, parse_journey
-from journey_maps.model import Journey
+from journey_maps.model import LABEL_LIMIT, Journey
 from journey_maps.rows import (
     Handoff,
     JourneyStage,
@@ -77,7 +77,7 @@ def import_journey(session: Session, *, workshop_id: int, document: Any) -> dict
                 transition_id=transitions[h.transition],
                 from_role_id=roles[h.from_role],
                 to_role_id=roles[h.to_role],
-                mode=(h.mode or "")[:20] or None,
+                mode=h.mode,  # no longer than MODE_LIMIT: parse_journey checked it
                 acknowledged=h.acknowledged,
                 notes=h.notes,
             )
@@ -101,9 +101,9 @@ def _stages(session: Session, workshop_id: int, journey: Journey) -> dict[str, i
     for position, s in enumerate(journey.stages, start=1):
         row = JourneyStage(
             workshop_id=workshop_id,
-            label=s.label[:120],
-            label_en=(s.label_en or "")[:120] or None,
-            kind=(s.kind or "")[:30] or None,
+            label=s.label,  # the lengths were checked with the rest of the file
+            label_en=s.label_en or None,
+            kind=s.kind or None,
             position=position,
         )
         session.add(row)
@@ -189,7 +189,11 @@ def _organisations(session: Session, workshop_id: int, journey: Journey) -> dict
                 raise JourneyFormatError(
                     [f"organisation {name!r}: unknown principal {principal!r}"]
                 )
-            org = Organisation(workshop_id=workshop_id, name=name[:120], principal=principal)
+            if len(name) > LABEL_LIMIT:  # as long as the organisation form allows, never cut
+                raise JourneyFormatError(
+                    [f"organisation {name!r}: at most {LABEL_LIMIT} characters allowed"]
+                )
+            org = Organisation(workshop_id=workshop_id, name=name, principal=principal)
             session.add(org)
             session.flush()
             have[name.casefold()] = org

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from journey_maps.bridges import cross_principal_handoffs
-from journey_maps.model import Journey, Transition, role_sort_key
+from journey_maps.model import Journey, Placement, Transition, role_sort_key
 from journey_maps.report import Report
 from journey_maps.styles import (
     BACK_PURPLE,
@@ -15,10 +15,13 @@ from journey_maps.styles import (
     HANDOFF_DARK,
     WORDS,
     attr_list,
+    edge_label,
     legend_table,
     marker_attrs,
     principal_fill,
+    principal_name,
     quote,
+    swatch_label,
     tooltip_text,
     wrap,
 )
@@ -121,14 +124,16 @@ class Sheet:
 
     def role_label(self, role: str) -> str:
         entry, words = self.journey.role_by_id[role], self.words
-        style, colour = principal_fill(self.principals.get(role, ()))
-        notes = [] if entry.tier == "primary" else [words["secondary_tier"]]
-        notes += [] if entry.professional else [words["person"]]
+        principals = self.principals.get(role, set())
+        style, colour = principal_fill(principals)
         name = self.journey.role_label(role, self.lang)
-        text = f"{role}  {wrap(name, 34)}" + (f"\n({', '.join(notes)})" if notes else "")
+        notes = role_notes(entry.tier, entry.professional, name, words)
+        width = 34 if len(principals) < 2 else 30  # the swatches take the rest
+        text = f"{role}  {wrap(name, width)}" + (f"\n({', '.join(notes)})" if notes else "")
         tip = [f"{words['role_word']} {role}: {name}", *self.notes.get(("role", role), [])]
+        label: str = swatch_label([(text, principals)]) if len(principals) > 1 else text
         return attr_list(
-            label=text, style=style, fillcolor=colour, width=2.8, tooltip="\n".join(tip)
+            label=label, style=style, fillcolor=colour, width=2.8, tooltip="\n".join(tip)
         )
 
     def placement(self, stage: str, role: str) -> str:
@@ -136,16 +141,24 @@ class Sheet:
         if not placements:
             return attr_list(style="invis", label="", width=0.3)
         organisations = sorted({p.organisation for p in placements if p.organisation})
-        style, colour = principal_fill(p.principal for p in placements if p.principal)
+        principals = {p.principal for p in placements if p.principal}
+        style, colour = principal_fill(principals)
         where = self.journey.stage_label(stage, self.lang)
         tip = [f"{self.words['role_word']} {role} – {where}"]
         for p in sorted(placements, key=lambda p: p.organisation or ""):
-            if p.organisation or p.principal:
-                tip.append(
-                    " ".join(x for x in (p.organisation, p.principal and f"({p.principal})") if x)
-                )
+            named = p.principal and f"({principal_name(p.principal, self.lang)})"
+            if p.organisation or named:
+                tip.append(" ".join(x for x in (p.organisation, named) if x))
             tip += [p.notes] if p.notes else []
-        label = "\n".join(wrap(o, 16) for o in organisations) or "●"
+        label: str = "\n".join(wrap(o, 16) for o in organisations) or "●"
+        if len(principals) > 1:
+            # one line per organisation, each with its own principals' swatches
+            by_name: dict[str, set[str]] = {}
+            for p in placements:
+                by_name.setdefault(p.organisation or "●", set()).update(
+                    [p.principal] if p.principal else []
+                )
+            label = swatch_label([(wrap(o, 16), by_name[o]) for o in sorted(by_name)])
         return attr_list(label=label, style=style, fillcolor=colour, tooltip="\n".join(tip))
 
     def grid(self) -> list[str]:
@@ -156,7 +169,7 @@ class Sheet:
                 f"    {self.cell(col, row)} {self.node(col, row)};" for row in range(len(self.rows))
             ]
             if col == 0:
-                legend = legend_table(self.words, self.lang)
+                legend = legend_table(self.words, self.lang, *self.legend_entries())
                 out.append(f"    legend {attr_list(shape='plain', label=legend)};")
             out.append("  }")
         # a root whose ordered out-edges fix the row order (ordering=out), then every row chained
@@ -169,10 +182,49 @@ class Sheet:
             out.append(f"  {chain} {attr_list(style='invis', weight=100)};")
         return out
 
+    def legend_entries(self) -> tuple[set[str], set[str]]:
+        """The optional legend rows this drawing needs, and the principals it shows."""
+        symbols: set[str] = set()
+        results = [self.results[t.key] for t in self.journey.transitions]
+        if any(r.k == 0 and r.k_with_person > 0 for r in results):
+            symbols.add("patient")
+        if any(r.boundary for r in results):
+            symbols.add("boundary")
+        for t in self.journey.transitions:
+            if t.kind == "back":
+                symbols.add("back")
+            elif self.journey.roles_at[t.source] & self.journey.roles_at[t.target]:
+                symbols.add("continuity")
+            crossing = set(cross_principal_handoffs(self.journey, t.key))
+            for h in self.journey.handoffs_at[t.key]:
+                if t.kind != "back":
+                    symbols.add("cross" if h in crossing else "handoff")
+                if not h.acknowledged:
+                    symbols.add("dashed")
+        cells: dict[tuple[str, str], list[Placement]] = {}
+        for p in self.journey.placements:
+            cells.setdefault((p.stage, p.role), []).append(p)
+        if any(not any(p.organisation for p in ps) for ps in cells.values()):
+            symbols.add("present")
+        if any(len(ps) > 1 for ps in self.principals.values()) or any(
+            len({p.principal for p in ps if p.principal}) > 1 for ps in cells.values()
+        ):
+            symbols.add("split")
+        for entry in self.journey.roles:
+            name = self.journey.role_label(entry.id, self.lang)
+            notes = role_notes(entry.tier, entry.professional, name, self.words)
+            symbols.update(
+                key
+                for key, word in (("secondary_note", "secondary_tier"), ("person_note", "person"))
+                if self.words[word] in notes
+            )
+        return symbols, set().union(*self.principals.values())
+
     def line(self, cells: Sequence[tuple[int, int]], arrow: bool, **style: object) -> list[str]:
         """One visible line through a sequence of cells: clipped only at its two real ends, one
         arrowhead at most, tooltip and label on its last segment."""
-        label: dict[str, object] = {k: style.pop(k) for k in ("xlabel", "fontcolor") if k in style}
+        text, colour = style.pop("xlabel", None), style.pop("fontcolor", "black")
+        label: dict[str, object] = {"xlabel": edge_label(str(text or ""), str(colour))}
         out = []
         for index, (tail, head) in enumerate(pairwise(cells)):
             last = index == len(cells) - 2
@@ -248,6 +300,26 @@ class Sheet:
                 fontcolor=colour,
             )
         return out
+
+
+def role_notes(tier: str, professional: bool, name: str, words: dict[str, str]) -> list[str]:
+    """The notes in parentheses under a role's name: secondary, and person/network unless the
+    name already ends in a parenthesis of its own, such as "(familj/nätverk)".
+
+    Examples
+    --------
+    >>> from journey_maps.styles import WORDS
+    >>> role_notes("primary", False, "Barnet själv", WORDS["sv"])
+    ['person/nätverk']
+    >>> role_notes("primary", False, "Den som finns i barnets vardag (familj/nätverk)", WORDS["sv"])
+    []
+    >>> role_notes("secondary", True, "Den som stödjer professionerna", WORDS["en"])
+    ['secondary']
+    """
+    notes = [] if tier == "primary" else [words["secondary_tier"]]
+    if not professional and not name.rstrip().endswith(")"):
+        notes.append(words["person"])
+    return notes
 
 
 def _move_text(journey: Journey, t: Transition, lang: str) -> str:

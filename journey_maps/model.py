@@ -18,6 +18,12 @@ PRINCIPALS: tuple[str, ...] = (
     "state",
 )
 EVIDENCE: tuple[str, ...] = ("observed", "assumed", "proposed")
+# How a handoff happens, in the map's own words ("följer med till besöket"): at most this long,
+# everywhere a mode is accepted (phone, facilitator, map file, workshop archive)
+MODE_LIMIT = 120
+# A stage's or a transition's name, and a stage's kind, as the tables keep them
+LABEL_LIMIT = 120
+KIND_LIMIT = 30
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from journey_maps.placing import HANDOFF_MODES, _handoffs_leaning_on, clean_note
+from journey_maps.placing import _handoffs_leaning_on, check_mode, clean_note
 from journey_maps.rows import (
     Handoff,
     JourneyEdit,
@@ -231,8 +231,7 @@ def edit_handoff(
 ) -> None:
     handoff = get_handoff(session, workshop_id, handoff_id)
     # an imported map may carry a mode in its own words; it may stay as it is
-    if mode is not None and mode not in HANDOFF_MODES and mode != handoff.mode:
-        raise WorkshopError("error.bad_handoff_mode")
+    check_mode(mode, kept=handoff.mode)
     before = _snapshot(handoff, HANDOFF_FIELDS)
     handoff.mode, handoff.acknowledged, handoff.notes = mode, acknowledged, clean_note(notes)
     log_edit(

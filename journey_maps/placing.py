@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from journey_maps.model import MODE_LIMIT
 from journey_maps.rows import (
     Handoff,
     JourneyStage,
@@ -314,6 +315,24 @@ def react(session: Session, *, participant_id: int, placement_id: int, kind: str
     return Written(participant.workshop_id, placement_id)
 
 
+def check_mode(mode: str | None, *, kept: str | None = None) -> None:
+    """A handoff's mode must be one of ``HANDOFF_MODES`` or ``kept``, the mode it has already
+    (an imported map may say how in its own words), and never longer than ``MODE_LIMIT``.
+
+    >>> check_mode("remiss", kept="remiss")
+    >>> check_mode("x" * 121)
+    Traceback (most recent call last):
+    ...
+    workshops.domain.WorkshopError: error.handoff_mode_too_long
+    """
+    if mode is None:
+        return
+    if len(mode) > MODE_LIMIT:
+        raise WorkshopError("error.handoff_mode_too_long", limit=MODE_LIMIT)
+    if mode not in HANDOFF_MODES and mode != kept:
+        raise WorkshopError("error.bad_handoff_mode")
+
+
 def record_handoff(
     session: Session,
     *,
@@ -328,8 +347,7 @@ def record_handoff(
 ) -> Written:
     """At a transition, role A hands over to role B: both must be placed on the stages it joins."""
     participant = _participant(session, participant_id)
-    if mode is not None and mode not in HANDOFF_MODES:
-        raise WorkshopError("error.bad_handoff_mode")
+    check_mode(mode)
     seen = session.scalar(select(Handoff).where(Handoff.client_id == client_id))
     if seen is not None:
         return _retried(session, seen.participant_id, participant, seen.id)

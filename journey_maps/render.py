@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import struct
 import subprocess
+import zlib
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 MEDIA_TYPES = {
@@ -37,10 +40,11 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def render(dot_source: str, fmt: str) -> bytes:
+def render(dot_source: str, fmt: str, *, title: str | None = None) -> bytes:
     """Render DOT source with the ``dot`` binary: "svg", "png" (180 dpi), "pdf" (A3 landscape).
 
-    ``fmt="dot"`` returns the source itself as UTF-8 and needs no binary.
+    ``fmt="dot"`` returns the source itself as UTF-8 and needs no binary. The PNG says its
+    resolution (a pHYs chunk), and the PDF carries ``title`` as its Title when one is given.
 
     Raises
     ------
@@ -71,9 +75,89 @@ def render(dot_source: str, fmt: str) -> bytes:
     args = [binary, f"-T{fmt}"]
     if fmt == "png":
         args.append(f"-Gdpi={PNG_DPI}")
+        return png_with_dpi(_run(args, dot_source), PNG_DPI)
     if fmt == "pdf":
         args += _a3_landscape(binary, dot_source)
+        drawn = _run(args, dot_source)
+        return pdf_with_title(drawn, title) if title else drawn
     return _run(args, dot_source)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with a pHYs chunk saying its resolution (cairo writes none, so print programs
+    would size a 180 dpi drawing as if it were 72 dpi); an existing pHYs is replaced.
+
+    Examples
+    --------
+    >>> bare = b"\\x89PNG\\r\\n\\x1a\\n" + _chunk(b"IHDR", bytes(13)) + _chunk(b"IEND", b"")
+    >>> marked = png_with_dpi(bare, 180)
+    >>> marked[33:41], struct.unpack(">IIB", marked[41:50])
+    (b'\\x00\\x00\\x00\\tpHYs', (7087, 7087, 1))
+    >>> png_with_dpi(marked, 96) == png_with_dpi(bare, 96)
+    True
+    """
+    per_metre = round(dpi / 0.0254)
+    chunks, at = [], 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        end = at + 12 + length
+        if png[at + 4 : at + 8] != b"pHYs":
+            chunks.append(png[at:end])
+        at = end
+    phys = _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+    return png[:8] + chunks[0] + phys + b"".join(chunks[1:])
+
+
+def _pdf_text(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with its byte-order mark, as hex (any letter, no escaping)."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def pdf_with_title(pdf: bytes, title: str) -> bytes:
+    """The PDF with ``title`` as its Title, added as an incremental update (a new document
+    information dictionary after the original, which stays untouched).
+
+    Examples
+    --------
+    >>> original = (
+    ...     b"%PDF-1.5\\n1 0 obj << /Type /Catalog >> endobj\\n2 0 obj << /Producer (cairo) >>"
+    ...     b" endobj\\nxref\\n0 3\\n0000000000 65535 f \\n0000000009 00000 n \\n"
+    ...     b"0000000046 00000 n \\ntrailer << /Size 3 /Root 1 0 R /Info 2 0 R >>\\n"
+    ...     b"startxref\\n90\\n%%EOF\\n"
+    ... )
+    >>> titled = pdf_with_title(original, "Ö")
+    >>> info = b"3 0 obj\\n<< /Producer (cairo) /Title <FEFF00D6> >>"
+    >>> titled.startswith(original), info in titled
+    (True, True)
+    >>> titled.rstrip().endswith(b"%%EOF"), b"/Prev 90" in titled, b"/Info 3 0 R" in titled
+    (True, True, True)
+    """
+    trailer = pdf[pdf.rindex(b"trailer") :]
+    size = int(re.search(rb"/Size (\d+)", trailer).group(1))  # type: ignore[union-attr]
+    root = re.search(rb"/Root (\d+ \d+ R)", trailer).group(1)  # type: ignore[union-attr]
+    previous = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
+    info = re.search(rb"/Info (\d+) 0 R", trailer)
+    producer = b""
+    if info:
+        old = re.search(rb"\n" + info.group(1) + rb" 0 obj\s*<<(.*?)>>\s*endobj", pdf, re.S)
+        if old:
+            producer = re.sub(rb"/Title\s*(\([^)]*\)|<[^>]*>)", b"", old.group(1)).strip() + b" "
+    head = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    offset = len(head)
+    body = b"%d 0 obj\n<< %s/Title %s >>\nendobj\n" % (size, producer, _pdf_text(title))
+    xref = b"xref\n%d 1\n%010d 00000 n \n" % (size, offset)
+    tail = b"trailer\n<< /Size %d /Root %s /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size + 1,
+        root,
+        size,
+        previous,
+        offset + len(body),
+    )
+    return head + body + xref + tail
 
 
 def _run(args: list[str], dot_source: str) -> bytes:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base
+from journey_maps.model import MODE_LIMIT
 from workshops.models import utcnow
 
 
@@ -137,7 +138,7 @@ class Handoff(Base):
     )
     from_role_id: Mapped[int] = mapped_column(ForeignKey("workshop_roles.id", ondelete="CASCADE"))
     to_role_id: Mapped[int] = mapped_column(ForeignKey("workshop_roles.id", ondelete="CASCADE"))
-    mode: Mapped[str | None] = mapped_column(String(20))
+    mode: Mapped[str | None] = mapped_column(String(MODE_LIMIT))
     acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     participant_id: Mapped[int | None] = mapped_column(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from journey_maps.messages import HONESTY_EN, HONESTY_SV, PRINCIPAL_NAMES
 from journey_maps.report import TransitionResult
@@ -30,9 +30,9 @@ NO_PRINCIPAL = "#f3f3f3"
 
 WORDS = {
     "sv": {
-        "gap": "GAP k={k}",
-        "fragile": "sårbar k={k}",
-        "robust": "robust k={k}",
+        "gap": "Glapp k={k}",
+        "fragile": "Skört k={k}",
+        "robust": "Robust k={k}",
         "secondary": "bara sekundära",
         "patient": "bara patient/närstående",
         "boundary": "⇄ huvudmannagräns",
@@ -42,24 +42,32 @@ WORDS = {
         "acknowledged": "kvitterad",
         "not_acknowledged": "inte kvitterad",
         "legend": "Teckenförklaring",
-        "gap_text": "röd åttkant: ingen yrkesroll bär övergången",
-        "fragile_text": "orange romb: övergången hänger på en roll eller bara sekundära roller",
-        "robust_text": "grön ruta: minst två roller bär övergången",
+        "gap_text": "Glapp (röd åttkant): ingen yrkesroll bär övergången",
+        "fragile_text": "Skört (orange romb): övergången hänger på en roll eller bara sekundära "
+        "roller",
+        "robust_text": "Robust (grön ruta): minst två roller bär övergången",
+        "patient_text": "bara personen eller familjen/nätverket bär övergången, ingen yrkesroll",
+        "boundary_text": "övergången leder in under en ny huvudman (t.ex. region → kommun)",
         "continuity_text": "grå tjock linje: rollen finns kvar i nästa steg",
         "handoff_text": "mörk linje: överlämning inom samma huvudman",
         "cross_text": "blå linje: överlämning mellan huvudmän",
         "dashed_text": "streckad linje: överlämningen är inte kvitterad",
-        "back_text": "lila: övergång bakåt (återremiss, kontakten tappas)",
+        "back_text": "lila linje, ↩ och lila ram: övergång bakåt (återremiss, kontakten tappas)",
+        "present_text": "rollen finns i steget, ingen verksamhet angiven (t.ex. personen själv)",
+        "split_text": "färgrutor: flera huvudmän fyller rollen, en färg per huvudman",
+        "secondary_note_text": "sekundär roll: påverkar ärendet indirekt",
+        "person_note_text": "personen själv eller familjen/nätverket, ingen yrkesroll",
         "principal": "Huvudman (färg på radens roll)",
         "no_findings": "Inga fynd",
         "secondary_tier": "sekundär",
         "person": "person/nätverk",
         "back_row": "↩ övergångar bakåt",
+        "document": "patientresan med glappen",
     },
     "en": {
-        "gap": "GAP k={k}",
-        "fragile": "fragile k={k}",
-        "robust": "robust k={k}",
+        "gap": "Gap k={k}",
+        "fragile": "Fragile k={k}",
+        "robust": "Robust k={k}",
         "secondary": "secondary roles only",
         "patient": "patient/family only",
         "boundary": "⇄ principal boundary",
@@ -69,19 +77,31 @@ WORDS = {
         "acknowledged": "acknowledged",
         "not_acknowledged": "not acknowledged",
         "legend": "Legend",
-        "gap_text": "red octagon: no professional role carries the transition",
-        "fragile_text": "orange diamond: the transition hangs on one role or secondary roles only",
-        "robust_text": "green box: at least two roles carry the transition",
+        "gap_text": "Gap (red octagon): no professional role carries the transition",
+        "fragile_text": "Fragile (orange diamond): the transition hangs on one role or secondary "
+        "roles only",
+        "robust_text": "Robust (green box): at least two roles carry the transition",
+        "patient_text": "only the person or their family/network carries the transition, "
+        "no professional role",
+        "boundary_text": "the transition brings the person under a new principal "
+        "(e.g. region → municipality)",
         "continuity_text": "thick grey line: the role stays on at the next stage",
         "handoff_text": "dark line: handoff within one principal",
         "cross_text": "blue line: handoff across principals",
         "dashed_text": "dashed line: the handoff is not acknowledged",
-        "back_text": "purple: backward transition (referred back, contact lost)",
+        "back_text": "purple line, ↩ and purple border: backward transition (referred back, "
+        "contact lost)",
+        "present_text": "the role is present at the stage, no organisation given (e.g. the "
+        "person themself)",
+        "split_text": "colour swatches: several principals fill the role, one colour each",
+        "secondary_note_text": "secondary role: indirect influence on the case",
+        "person_note_text": "the person themself or their family/network, not a professional role",
         "principal": "Principal (colour of the role's row)",
         "no_findings": "No findings",
         "secondary_tier": "secondary",
         "person": "person/network",
         "back_row": "↩ backward transitions",
+        "document": "the patient journey and its gaps",
     },
 }
 
@@ -160,7 +180,7 @@ def marker_attrs(result: TransitionResult, words: dict[str, str]) -> dict[str, o
     >>> back = gap_report(example_journey()).transition("s3", "s2")
     >>> marker = marker_attrs(back, WORDS["en"])
     >>> marker["shape"], marker["fillcolor"] == GAP_RED, marker["label"].splitlines()
-    ('octagon', True, ['↩ GAP k=0', 'patient/family only', '⇄ principal boundary'])
+    ('octagon', True, ['↩ Gap k=0', 'patient/family only', '⇄ principal boundary'])
     """
     lines = [words[result.grade].format(k=result.k)]
     if result.k == 0 and result.k_with_person > 0:
@@ -189,62 +209,184 @@ def marker_attrs(result: TransitionResult, words: dict[str, str]) -> dict[str, o
 
 
 def principal_fill(principals: Iterable[str]) -> tuple[str, str]:
-    """Style and fill colour for a cell: the principal's colour, stripes when there are more.
+    """Style and fill colour for a cell: the principal's colour; white under several, whose
+    colours are shown as swatches beside the text (``swatch_label``) so that no colour boundary
+    runs through the words.
 
     Examples
     --------
     >>> principal_fill(["region"]) == ("filled,rounded", PRINCIPAL_COLOURS["region"])
     True
-    >>> principal_fill(["region", "municipality"])[0], principal_fill([])[1] == NO_PRINCIPAL
-    ('striped', True)
+    >>> principal_fill(["region", "municipality"]), principal_fill([])[1] == NO_PRINCIPAL
+    (('filled,rounded', 'white'), True)
     """
     colours = [PRINCIPAL_COLOURS.get(p, NO_PRINCIPAL) for p in sorted(set(principals))]
     if not colours:
         return "filled,rounded", NO_PRINCIPAL
     if len(colours) == 1:
         return "filled,rounded", colours[0]
-    return "striped", ":".join(colours)
+    return "filled,rounded", "white"
 
 
-def legend_table(words: dict[str, str], lang: str) -> HtmlLabel:
-    """The legend as an HTML-like label: markers, lines, principals and the honesty line.
+def _swatch(colour: str | None) -> str:
+    if colour is None:
+        return '<TD WIDTH="9"></TD>'
+    return (
+        f'<TD BGCOLOR="{colour}" BORDER="1" COLOR="#616161" WIDTH="9" HEIGHT="12"'
+        ' FIXEDSIZE="TRUE"></TD>'
+    )
+
+
+def swatch_label(rows: Sequence[tuple[str, Iterable[str]]]) -> HtmlLabel:
+    """A cell's text on a plain background with a small colour swatch per principal to its left:
+    one table row per ``(text, principals)``; newlines in the text become line breaks.
+
+    Examples
+    --------
+    >>> label = swatch_label([("BUP", ["region"]), ("Elevhälsa & co", ["school"])])
+    >>> label.count("<TR>"), PRINCIPAL_COLOURS["region"] in label, "&amp; co" in label
+    (2, True, True)
+    """
+    colours = [[PRINCIPAL_COLOURS.get(p, NO_PRINCIPAL) for p in sorted(set(ps))] for _, ps in rows]
+    width = max((len(c) for c in colours), default=0)
+    body = ""
+    for (text, _), row in zip(rows, colours, strict=True):
+        swatches = "".join(_swatch(c) for c in [*row, *[None] * (width - len(row))])
+        lines = "<BR/>".join(html_escape(line) for line in text.split("\n"))
+        body += f'<TR>{swatches}<TD ALIGN="LEFT" BALIGN="LEFT">{lines}</TD></TR>'
+    return HtmlLabel(
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + body + "</TABLE>>"
+    )
+
+
+def edge_label(text: str | None, colour: str = "black") -> HtmlLabel | None:
+    """A line's small label on a white ground, so that the line never runs through the letters.
+
+    Examples
+    --------
+    >>> label = edge_label("remiss & svar", "#1565c0")
+    >>> 'BGCOLOR="white"' in label, '<FONT COLOR="#1565c0">remiss &amp; svar</FONT>' in label
+    (True, True)
+    >>> edge_label("") is None
+    True
+    """
+    if not text:
+        return None
+    lines = "<BR/>".join(html_escape(line) for line in text.split("\n"))
+    return HtmlLabel(
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+        f'<TR><TD><FONT COLOR="{colour}">{lines}</FONT></TD></TR></TABLE>>'
+    )
+
+
+LEGEND_SYMBOLS = (
+    "patient",
+    "boundary",
+    "continuity",
+    "handoff",
+    "cross",
+    "dashed",
+    "back",
+    "present",
+    "split",
+    "secondary_note",
+    "person_note",
+)
+
+
+def _lines(text: str, width: int) -> str:
+    """Escaped text broken into lines of at most ``width`` characters for a legend cell."""
+    return "<BR/>".join(html_escape(line) for line in textwrap.wrap(text, width)) or ""
+
+
+def legend_table(
+    words: dict[str, str],
+    lang: str,
+    symbols: Collection[str] | None = None,
+    principals: Collection[str] | None = None,
+) -> HtmlLabel:
+    """The legend as an HTML-like label: markers, then the lines, marks and principals that the
+    drawing uses (all when ``symbols`` or ``principals`` is None), and the honesty line.
 
     Examples
     --------
     >>> table = legend_table(WORDS["en"], "en")
-    >>> table.startswith("<<TABLE"), "Legend" in table, "not how often" in table
+    >>> table.startswith("<<TABLE"), "Legend" in table, "not how<BR/>often handovers" in table
     (True, True, True)
+    >>> small = legend_table(WORDS["sv"], "sv", symbols=(), principals=["region"])
+    >>> "Glapp k=0" in small, "Robust k≥2" in small, "blå linje" in small, "kommun" in small
+    (True, True, False, False)
     """
+    shown = set(LEGEND_SYMBOLS if symbols is None else symbols)
 
     def row(cell: str, text: str, colour: str = "white", font: str = "black") -> str:
         return (
-            f'<TR><TD BGCOLOR="{colour}"><FONT COLOR="{font}">{cell}</FONT></TD>'
-            f'<TD ALIGN="LEFT">{html_escape(text)}</TD></TR>'
+            f'<TR><TD BGCOLOR="{colour}" WIDTH="140"><FONT COLOR="{font}">{cell}</FONT></TD>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT" WIDTH="290">{_lines(text, 46)}</TD></TR>'
         )
 
+    def note(cell: str, text: str) -> str:
+        return row(html_escape(cell), text)
+
+    split = (
+        '<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="26"'
+        ' HEIGHT="16"><TR>'
+        + _swatch(PRINCIPAL_COLOURS["region"])
+        + _swatch(PRINCIPAL_COLOURS["municipality"])
+        + "</TR></TABLE>"
+    )
+    optional = {
+        "patient": note(words["patient"], words["patient_text"]),
+        "boundary": note(words["boundary"], words["boundary_text"]),
+        "continuity": row(f'<FONT COLOR="{CONTINUITY_GREY}">━━━━</FONT>', words["continuity_text"]),
+        "handoff": row(f'<FONT COLOR="{HANDOFF_DARK}">───▶</FONT>', words["handoff_text"]),
+        "cross": row(f'<FONT COLOR="{CROSS_BLUE}">───▶</FONT>', words["cross_text"]),
+        "dashed": row("- - -▶", words["dashed_text"]),
+        "back": row(f'<FONT COLOR="{BACK_PURPLE}">↩ ◀───</FONT>', words["back_text"]),
+        "present": note("●", words["present_text"]),
+        "split": row(split, words["split_text"]),
+        "secondary_note": note(f"({words['secondary_tier']})", words["secondary_note_text"]),
+        "person_note": note(f"({words['person']})", words["person_note_text"]),
+    }
     rows = [
         f'<TR><TD COLSPAN="2"><B>{html_escape(words["legend"])}</B></TD></TR>',
-        row("GAP k=0", words["gap_text"], GAP_RED, "white"),
+        row(html_escape(words["gap"].format(k=0)), words["gap_text"], GAP_RED, "white"),
         row(html_escape(words["fragile"].format(k=1)), words["fragile_text"], FRAGILE_ORANGE),
-        row("robust k≥2", words["robust_text"], ROBUST_GREEN, "white"),
-        row(f'<FONT COLOR="{CONTINUITY_GREY}">━━━━</FONT>', words["continuity_text"]),
-        row(f'<FONT COLOR="{HANDOFF_DARK}">───▶</FONT>', words["handoff_text"]),
-        row(f'<FONT COLOR="{CROSS_BLUE}">───▶</FONT>', words["cross_text"]),
-        row("- - -▶", words["dashed_text"]),
-        row(f'<FONT COLOR="{BACK_PURPLE}">◀───</FONT>', words["back_text"]),
-        f'<TR><TD COLSPAN="2"><B>{html_escape(words["principal"])}</B></TD></TR>',
+        row(
+            html_escape(words["robust"].replace("={k}", "≥2")),
+            words["robust_text"],
+            ROBUST_GREEN,
+            "white",
+        ),
+        *(optional[key] for key in LEGEND_SYMBOLS if key in shown),
     ]
     index = 0 if lang == "sv" else 1
-    for principal, colour in PRINCIPAL_COLOURS.items():
+    listed = [p for p in PRINCIPAL_COLOURS if principals is None or p in principals]
+    if listed:
+        rows.append(f'<TR><TD COLSPAN="2"><B>{html_escape(words["principal"])}</B></TD></TR>')
+    for principal in listed:
         name = html_escape(PRINCIPAL_NAMES[principal][index])
+        colour = PRINCIPAL_COLOURS[principal]
         rows.append(f'<TR><TD COLSPAN="2" BGCOLOR="{colour}">{name}</TD></TR>')
     honesty = HONESTY_SV if lang == "sv" else HONESTY_EN
-    rows.append(f'<TR><TD COLSPAN="2"><I>{html_escape(honesty)}</I></TD></TR>')
+    rows.append(f'<TR><TD COLSPAN="2" BALIGN="LEFT"><I>{_lines(honesty, 60)}</I></TD></TR>')
     return HtmlLabel(
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
         + "".join(rows)
         + "</TABLE>>"
     )
+
+
+def principal_name(principal: str, lang: str) -> str:
+    """A principal's name in the diagram's language (an unknown code as it is).
+
+    Examples
+    --------
+    >>> principal_name("civil_society", "sv"), principal_name("municipality", "en")
+    ('civilsamhället', 'municipality')
+    """
+    names = PRINCIPAL_NAMES.get(principal, (principal, principal))
+    return names[0] if lang == "sv" else names[1]
 
 
 def tooltip_text(lines: Sequence[str], words: dict[str, str]) -> str:

@@ -9,6 +9,9 @@ from typing import Any
 from journey_maps.model import (
     EVIDENCE,
     FORMAT,
+    KIND_LIMIT,
+    LABEL_LIMIT,
+    MODE_LIMIT,
     PRINCIPALS,
     TRANSITION_KINDS,
     Handoff,
@@ -100,6 +103,11 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.add(f"{where}: {key!r} must be a non-empty string")
 
+    def longest(self, where: str, entry: Mapping[str, Any], key: str, limit: int) -> None:
+        value = entry.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            self.add(f"{where}: {key!r} is {len(value)} characters long, at most {limit} allowed")
+
     def choice(self, where: str, value: Any, key: str, allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         if value is not None and value not in allowed:
@@ -143,6 +151,8 @@ def _parse_stages(check: _Checker, data: Mapping[str, Any]) -> list[Stage]:
         check.text(where, entry, "label", required="label" in entry)
         check.text(where, entry, "label_en", required=False)
         check.text(where, entry, "kind", required=False)
+        for key, limit in (("label", LABEL_LIMIT), ("label_en", LABEL_LIMIT), ("kind", KIND_LIMIT)):
+            check.longest(where, entry, key, limit)
         if entry["id"] in seen:
             check.add(f"{where}: duplicate stage id {entry['id']!r}")
             continue
@@ -170,6 +180,8 @@ def _parse_transitions(
         check.choice(where, entry.get("kind"), "kind", TRANSITION_KINDS)
         check.text(where, entry, "label", required=False)
         check.text(where, entry, "label_en", required=False)
+        check.longest(where, entry, "label", LABEL_LIMIT)
+        check.longest(where, entry, "label_en", LABEL_LIMIT)
         if not ok:
             continue
         if entry["from"] == entry["to"]:
@@ -309,6 +321,7 @@ def _parse_handoffs(
         check.choice(where, entry.get("evidence"), "evidence", EVIDENCE)
         for name in ("mode", "notes", "id"):
             check.text(where, entry, name, required=False)
+        check.longest(where, entry, "mode", MODE_LIMIT)
         ident = (entry["from_stage"], entry["from_role"], entry["to_stage"], entry["to_role"])
         if ok and ident in seen:
             check.add(f"{where}: duplicate handoff {ident[1]}@{ident[0]} → {ident[3]}@{ident[2]}")

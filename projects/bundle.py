@@ -15,10 +15,13 @@ import i18n
 from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
-from journey_maps.export import findings_csv, journey_dot
+from journey_maps.export import diagram_title, journey_dot
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.triage import triage_map
 from projects.overview import folder_name
 from projects.services import get_project, in_order
+from reports.tables import map_findings_csv
+from reports.verification import latest_version
 from workshops.models import Workshop
 
 README = "README.txt"
@@ -37,6 +40,7 @@ class Folder:
     date: dt.date | None
     threshold: int
     files: tuple[str, ...]
+    version: int | None = None  # the published report version bundled; None: the draft
 
 
 def project_bundle(
@@ -46,13 +50,12 @@ def project_bundle(
     HTML and, for a WS2 workshop, the journey diagram (SVG and PDF when Graphviz's ``dot`` is
     installed, DOT always) and the findings as CSV; a README.txt says what each file is.
 
+    The report is the latest published version, the one sent to the organisations for
+    verification; a workshop with none published gets its draft, and the README says so.
     The reports need the Flask application (their template), so call this inside an app
     context. Anonymity is the report's: a distribution answered by fewer than the workshop's
     threshold is withheld there, and the diagrams and findings hold no answers at all.
     """
-    # the reports module renders through Flask; imported here so that this module loads without
-    from reports.render import report_files
-
     language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     project = get_project(session, project_id)
     workshops = in_order(list(project.workshops))
@@ -62,7 +65,7 @@ def project_bundle(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
             name = folder_name(workshop.title, workshop.date, taken)
-            pdf, html = report_files(session, workshop.id, lang=language)
+            version, pdf, html = report_files(session, workshop.id, lang=language)
             files: list[tuple[str, bytes]] = [
                 ("report.pdf", pdf),
                 ("report.html", html.encode("utf-8")),
@@ -71,13 +74,13 @@ def project_bundle(
                 files += journey_files(session, workshop.id, lang=language)
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
-            folders.append(_folder(name, workshop, [filename for filename, _ in files]))
+            folders.append(_folder(name, workshop, [filename for filename, _ in files], version))
         text = readme_text(project.name, folders, lang=language, today=today or dt.date.today())
         archive.writestr(README, text.encode("utf-8"))
     return buffer.getvalue()
 
 
-def _folder(name: str, workshop: Workshop, files: list[str]) -> Folder:
+def _folder(name: str, workshop: Workshop, files: list[str], version: int | None) -> Folder:
     return Folder(
         name,
         workshop.title,
@@ -86,23 +89,46 @@ def _folder(name: str, workshop: Workshop, files: list[str]) -> Folder:
         workshop.date,
         workshop.anonymity_threshold,
         tuple(files),
+        version,
     )
+
+
+def report_files(session: Session, workshop_id: int, *, lang: str) -> tuple[int | None, bytes, str]:
+    """The report to bundle as a PDF and a standalone HTML page: the latest published version
+    (its number first) or, when none is published, the draft (None first)."""
+    # the reports module renders through Flask; imported here so that this module loads without
+    from reports import render
+
+    published = latest_version(session, workshop_id)
+    if published is None:
+        pdf, html = render.report_files(session, workshop_id, lang=lang)
+        return None, pdf, html
+    number, document = published
+    drawn = render.diagram_data_uri(document, lang=lang)  # drawn once for both files
+    page = partial(render.render_report_html, document, lang=lang, mode="version", version=number)
+    html = page(standalone=True, diagram=drawn)
+    return number, render.pdf_from_html(page(pdf=True, diagram=drawn)), html
 
 
 def journey_files(session: Session, workshop_id: int, *, lang: str) -> list[tuple[str, bytes]]:
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
-    its DOT source, and the findings as CSV (with a byte-order mark, for spreadsheets)."""
+    its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
+    for Swedish Excel) with the facilitator's verdicts."""
     journey = workshop_journey(session, workshop_id)
     report = gap_report(journey)
     source = journey_dot(journey, report, lang=lang)
     try:
-        drawn = [(name, rendering.render(source, name.rsplit(".", 1)[1])) for name in DIAGRAM_FILES]
+        title = diagram_title(journey, lang=lang)
+        drawn = [
+            (name, rendering.render(source, name.rsplit(".", 1)[1], title=title))
+            for name in DIAGRAM_FILES
+        ]
     except (rendering.GraphvizMissing, rendering.RenderError):
         drawn = []  # the README says why; the DOT source can be drawn elsewhere
     return [
         *drawn,
         ("diagram.dot", source.encode("utf-8")),
-        ("findings.csv", findings_csv(report).encode("utf-8-sig")),
+        ("findings.csv", map_findings_csv(journey, triage_map(session, workshop_id), lang)),
     ]
 
 
@@ -137,7 +163,7 @@ def readme_text(project: str, folders: Sequence[Folder], *, lang: str, today: dt
             facts.append(folder.date.isoformat())
         lines += [f"{folder.name}/", f"  {folder.title} ({', '.join(facts)})"]
         for name in folder.files:
-            lines.append(f"  {name:<14} {t('projects.readme.file.' + name.replace('.', '_'))}")
+            lines.append(f"  {name:<14} {_describe(name, folder, lang)}")
         if folder.kind == "ws2" and not set(DIAGRAM_FILES) & set(folder.files):
             missing_diagram = True
         lines.append("")
@@ -156,3 +182,19 @@ def readme_text(project: str, folders: Sequence[Folder], *, lang: str, today: dt
         lines.append(t("projects.readme.no_dot"))
     lines.append(HONESTY_SV if lang == "sv" else HONESTY_EN)
     return "\n".join(lines) + "\n"
+
+
+def _describe(name: str, folder: Folder, lang: str) -> str:
+    """What a file of a workshop's folder is, for the README; the report says its version.
+
+    >>> from dataclasses import replace
+    >>> folder = Folder("ws1", "WS1", "ws1", "adults", None, 3, ("report.pdf",), version=2)
+    >>> print(_describe("report.pdf", folder, "en")[:42])
+    The workshop's report, published version 2
+    >>> print(_describe("report.pdf", replace(folder, version=None), "en")[:33])
+    A DRAFT of the workshop's report:
+    """
+    if name == "report.pdf" and folder.version is None:
+        return i18n.translate(lang, "projects.readme.file.report_pdf_draft")
+    key = f"projects.readme.file.{name.replace('.', '_')}"
+    return i18n.translate(lang, key, number=folder.version)

@@ -122,6 +122,33 @@ class JourneyFigures:
     def findings(self) -> int:
         return sum(n for _, n in self.findings_by_severity)
 
+    def severity(self, level: str) -> int:
+        """How many findings have one severity.
+
+        >>> JourneyFigures(6, 5, 2, 1, (("critical", 1), ("high", 3))).severity("high")
+        3
+        """
+        return dict(self.findings_by_severity).get(level, 0)
+
+
+# The levels the gap analysis gives a finding (journey_maps/analysis.py): "low" is on the scale
+# (journey_maps.report.SEVERITIES) but no finding has it.
+FINDING_SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "info")
+
+
+def severity_levels(figures: Iterable[JourneyFigures | None]) -> tuple[str, ...]:
+    """The overview's severity columns: the levels the analysis gives and any other level a
+    map has findings at, most severe first, so that they add up to the number of findings.
+
+    >>> a = JourneyFigures(6, 5, 2, 1, (("critical", 1), ("high", 3), ("low", 0), ("info", 4)))
+    >>> severity_levels([a, None])
+    ('critical', 'high', 'medium', 'info')
+    >>> severity_levels([JourneyFigures(1, 1, 0, 0, (("low", 2),))])
+    ('critical', 'high', 'medium', 'low', 'info')
+    """
+    found = {level for f in figures if f for level, n in f.findings_by_severity if n}
+    return tuple(s for s in SEVERITIES if s in FINDING_SEVERITIES or s in found)
+
 
 @dataclass(frozen=True)
 class WorkshopFigures:

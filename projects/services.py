@@ -59,6 +59,11 @@ class ProjectOverview:
     agreement: tuple[Agreement, ...]
     recurring: tuple[RecurringGap, ...]
 
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """The severity levels the findings are counted by (they add up to the total)."""
+        return overview.severity_levels(g.journey for g in self.groups)
+
 
 # --- Projects ----------------------------------------------------------------------------------
 

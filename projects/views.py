@@ -114,9 +114,11 @@ def remove_workshop(pid: int, wid: int) -> Any:
 @bp.get("/<int:pid>/bundle.zip")
 @login_required
 def bundle(pid: int) -> Any:
-    """Everything as one ZIP, in ``?language=`` (else the page's language)."""
+    """Everything as one ZIP, in ``?language=`` (else the page's language), which its file
+    name says."""
     session = get_session()
     project = services.get_project(session, pid)
-    data = project_bundle(session, pid, lang=document_language())
-    filename = f"{folder_name(project.name, dt.date.today(), set())}.zip"
+    language = document_language()
+    data = project_bundle(session, pid, lang=language)
+    filename = f"{folder_name(project.name, dt.date.today(), set())}-{language}.zip"
     return attachment(data, "application/zip", filename)

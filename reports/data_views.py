@@ -20,10 +20,11 @@ bp = Blueprint("data", __name__, url_prefix="/f")
 
 IMPORT_LIMIT = 2 * 1024 * 1024
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    # bare types: Werkzeug adds the charset to text types itself
+    "csv": "text/csv",
     "zip": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
+    "json": "application/json",
 }
 
 

@@ -39,6 +39,7 @@ from i18n import translate
 from journey_maps.analysis import gap_report
 from journey_maps.board import journey_document
 from journey_maps.format import parse_journey
+from journey_maps.model import Journey
 from journey_maps.report import Report
 from journey_maps.triage import triage_map
 from roles.services import RoleOutcome, validation_outcomes
@@ -437,8 +438,9 @@ def transitions_table(report: Report, stage_labels: dict[str, str]) -> Table:
 def findings_table(
     report: Report, stage_labels: dict[str, str], verdicts: dict[str, dict[str, Any]], lang: str
 ) -> Table:
-    """The gap analysis's findings (as the map files page's CSV has them) with the
-    facilitator's verdict on each."""
+    """The gap analysis's findings with the facilitator's verdict on each: the one findings
+    table of every download (the Data tab, the map files page, the project's ZIP, the command
+    line). The raw codes and ids are findings.json's."""
     rows = []
     for f in report.findings:
         verdict = verdicts.get(f.fingerprint) or {}
@@ -465,6 +467,28 @@ def findings_table(
         ("severity", "code", "where", "roles", "finding", "verdict", "reason", "fingerprint"),
         tuple(rows),
     )
+
+
+def stage_labels(journey: Journey, lang: str) -> dict[str, str]:
+    """Each stage's name in ``lang`` by its id (Swedish where it has no English one).
+
+    >>> from journey_maps.format import example_journey
+    >>> stage_labels(example_journey(), "en")["s1"]
+    'Concern'
+    """
+    return {s.id: (s.label_en or s.label) if lang == "en" else s.label for s in journey.stages}
+
+
+def map_findings_table(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> Table:
+    """The findings of one map (the live one or a saved version) with the verdicts on them.
+
+    >>> from journey_maps.format import example_journey
+    >>> table = map_findings_table(example_journey(), {}, "sv")
+    >>> first = table.rows[0]
+    >>> first[0].text("sv"), first[1], first[2]
+    ('Kritisk', 'patient_carries', 'Bedömning → Första kontakt')
+    """
+    return findings_table(gap_report(journey), stage_labels(journey, lang), verdicts, lang)
 
 
 # --- Reading the workshop ---------------------------------------------------------------------
@@ -569,12 +593,18 @@ def _journey(session: Session, workshop_id: int, lang: str) -> tuple[Report | No
     document = journey_document(session, workshop_id)
     if not document["stages"]:
         return None, {}
-    report = gap_report(parse_journey(document))
-    labels = {
-        s["id"]: (s.get("label_en") or s["label"]) if lang == "en" else s["label"]
-        for s in document["stages"]
-    }
-    return report, labels
+    journey = parse_journey(document)
+    return gap_report(journey), stage_labels(journey, lang)
+
+
+def findings_csv(
+    session: Session, workshop_id: int, *, document: dict[str, Any], lang: str
+) -> bytes:
+    """The findings of a workshop's map ``document`` (live or a saved version) as the Data
+    tab's CSV, with the facilitator's verdicts as they stand (they follow a finding by its
+    fingerprint)."""
+    get_workshop(session, workshop_id)  # an unknown workshop is a 404
+    return map_findings_csv(parse_journey(document), triage_map(session, workshop_id), lang)
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -625,6 +655,17 @@ def table_csv(table: Table, lang: str, threshold: int) -> bytes:
     for row in table.rows:
         writer.writerow([csv_value(v, lang) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def map_findings_csv(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> bytes:
+    r"""The findings of one map as CSV, as the Data tab writes its tables (no column of it
+    depends on the anonymity threshold: findings hold no answers).
+
+    >>> from journey_maps.format import example_journey
+    >>> map_findings_csv(example_journey(), {}, "en").splitlines()[0]
+    b'ï»¿Severity;Code;Where;Roles;Finding;Verdict;Reason;Fingerprint'
+    """
+    return table_csv(map_findings_table(journey, verdicts, lang), lang, 0)
 
 
 def csv_zip(tables: WorkshopTables, lang: str, stem: str) -> bytes:

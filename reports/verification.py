@@ -187,6 +187,12 @@ def list_versions(session: Session, workshop_id: int) -> list[Version]:
     return versions[::-1]
 
 
+def latest_version(session: Session, workshop_id: int) -> tuple[int, dict[str, Any]] | None:
+    """The newest published version's number and document; None before the first."""
+    latest = _latest(session, workshop_id)
+    return None if latest is None else (latest.number, _document(latest))
+
+
 def get_version(session: Session, workshop_id: int, number: int) -> dict[str, Any]:
     """The document of a published version."""
     row = session.scalar(

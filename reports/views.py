@@ -14,6 +14,18 @@ from workshops import services
 from workshops.domain import slug
 
 bp = Blueprint("reports", __name__, url_prefix="/f/w/<int:wid>/report")
+DRAFT_WORD = {"sv": "utkast", "en": "draft"}
+
+
+def draft_filename(title: str, generated: str, lang: str) -> str:
+    """The draft PDF's file name: it says it is a draft (a published version says "-vN-").
+
+    >>> draft_filename("WS1 – Barn och unga", "2026-05-04", "sv")
+    'ws1-barn-och-unga-utkast-2026-05-04-sv.pdf'
+    >>> draft_filename("WS1 – Barn och unga", "2026-05-04", "en")
+    'ws1-barn-och-unga-draft-2026-05-04-en.pdf'
+    """
+    return f"{slug(title, 'workshop')}-{DRAFT_WORD.get(lang, 'utkast')}-{generated}-{lang}.pdf"
 
 
 @bp.get("/")
@@ -37,5 +49,5 @@ def pdf(wid: int) -> Any:
     report_lang = document_language()
     document = build_report(session, wid)
     data = pdf_from_html(render_report_html(document, lang=report_lang, mode="draft", pdf=True))
-    name = f"{slug(workshop.title, 'workshop')}-{document['generated']}-{report_lang}.pdf"
+    name = draft_filename(workshop.title, document["generated"], report_lang)
     return attachment(data, "application/pdf", name)

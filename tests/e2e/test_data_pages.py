@@ -120,6 +120,15 @@ def test_each_download_has_its_type_and_a_dated_file_name(
     assert logged_in.get(url(voted, "download/workshop.exe")).status_code == 404
 
 
+def test_a_download_names_its_charset_once(logged_in: FlaskClient, voted: Demo) -> None:
+    for name, content_type in (
+        ("statements.csv", "text/csv; charset=utf-8"),
+        ("workshop.json", "application/json"),
+        ("tables.zip", "application/zip"),
+    ):
+        assert download(logged_in, voted, name).headers["Content-Type"] == content_type
+
+
 def test_the_zip_holds_every_table_as_csv(logged_in: FlaskClient, voted: Demo) -> None:
     data = download(logged_in, voted, "tables.zip").data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -164,9 +173,15 @@ def test_two_answers_show_no_distribution_in_csv_xlsx_or_the_report_tables(
     assert row["Fördelning dold"] == "färre än 3 svar" and row["Andel Yes (%)"] == ""
     cells = csv_rows(download(logged_in, voted, "breakdown.csv").data)
     assert cells, "the breakdown names every answering organisation"
-    # Elevhälsa's 2 are withheld; BUP's 3 too, or Elevhälsa's could be had by subtraction
-    for cell in cells:
-        assert cell["Yes"] == "" and cell["Fördelning dold"] == "färre än 3 svar"
+    # Elevhälsa's 2 are withheld; BUP's 3 too, or Elevhälsa's could be had by subtraction,
+    # and BUP's row says so rather than "fewer than 3"
+    why = {(c["Påstående"], c["Svarande verksamhet"]): c["Fördelning dold"] for c in cells}
+    assert all(cell["Yes"] == "" for cell in cells)
+    assert why == {
+        (shown, "BUP"): "döljs så att en mindre grupps svar inte kan räknas fram",
+        (shown, "Elevhälsa"): "färre än 3 svar",
+        (withheld, "BUP"): "färre än 3 svar",
+    }
 
     book = load_workbook(io.BytesIO(download(logged_in, voted, "tables.xlsx").data))
     sheet = book["Påståenden"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -14,8 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from db import session_scope
-from journey_maps import board, placing
+from journey_maps import board, placing, triage
 from journey_maps import render as rendering
+from journey_maps.model import MODE_LIMIT
+from reports.tables import table_csv, workshop_tables
 from tests.conftest import Ws2, join_ws2, post
 from workshops import services
 from workshops.setup import prepare_ws2
@@ -127,7 +130,8 @@ def test_the_page_offers_every_download_the_honesty_line_and_a_preview(app, logg
     page = text(logged_in.get(url(ws2)))
     for name in ("journey.json", "diagram.svg", "diagram.png", "diagram.pdf", "diagram.dot"):
         assert url(ws2, f"download/{name}") in page
-    assert url(ws2, "download/findings.csv") in page
+    for language in ("sv", "en"):
+        assert url(ws2, f"download/findings.csv?language={language}") in page
     assert "Analysen beskriver kartan som workshopen ritade" in page
     assert f'<img src="{url(ws2, "preview.svg")}"' in page
     assert "3 placeringar, 1 överlämning," in page
@@ -139,7 +143,7 @@ def test_the_page_offers_every_download_the_honesty_line_and_a_preview(app, logg
     [
         ("journey.json", "application/json", lambda d: json.loads(d)["title"] == "WS2 test"),
         ("findings.json", "application/json", lambda d: "honesty" in json.loads(d)),
-        ("findings.csv", "text/csv", lambda d: d.startswith(b"\xef\xbb\xbfseverity,code,")),
+        ("findings.csv", "text/csv", lambda d: d.startswith("\ufeffAllvar;Kod;Var;".encode())),
         ("diagram.svg", "image/svg+xml", lambda d: b"<svg" in d and "Första kontakt".encode() in d),
         ("diagram.png", "image/png", lambda d: d.startswith(PNG_MAGIC)),
         ("diagram.pdf", "application/pdf", lambda d: d.startswith(b"%PDF")),
@@ -157,6 +161,61 @@ def test_every_download_has_its_content_type_content_and_a_dated_file_name(
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="ws2-test-')
     assert dt.date.today().isoformat() in disposition
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("journey.json", "application/json"),
+        ("findings.json", "application/json"),
+        ("findings.csv", "text/csv; charset=utf-8"),
+        ("diagram.svg", "image/svg+xml; charset=utf-8"),
+        ("diagram.dot", "text/vnd.graphviz; charset=utf-8"),
+    ],
+)
+def test_a_text_download_names_its_charset_once(app, logged_in, ws2, name, content_type):
+    a_small_map(app, ws2)
+    sid = save(logged_in, ws2, "as_is")
+    for path in (f"download/{name}", f"snapshots/{sid}/download/{name}"):
+        assert logged_in.get(url(ws2, path)).headers["Content-Type"] == content_type
+
+
+def findings_rows(response: Any) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_findings_csv_is_the_data_tab_s_table_with_the_verdicts_in_the_language_asked_for(
+    app, logged_in, ws2
+):
+    a_small_map(app, ws2)
+    before = findings_rows(logged_in.get(url(ws2, "download/findings.csv")))
+    first = before[0]
+    assert (first["Bedömt"], first["Motivering"]) == ("", "")
+    assert "→" in first["Var"] and not re.search(r"\bs\d+\b", first["Var"])  # names, not ids
+    assert first["Allvar"] in {"Kritisk", "Hög", "Medel", "Info"}
+    with session_scope(app) as session:
+        triage.set_triage(
+            session,
+            workshop_id=ws2.workshop_id,
+            fingerprint=first["Fingeravtryck"],
+            status="dismissed",
+            reason="Sker i SIP",
+        )
+    after = findings_rows(logged_in.get(url(ws2, "download/findings.csv")))
+    assert (after[0]["Bedömt"], after[0]["Motivering"]) == ("Avfärdat", "Sker i SIP")
+    sid = save(logged_in, ws2, "as_is")
+    saved = findings_rows(logged_in.get(url(ws2, f"snapshots/{sid}/download/findings.csv")))
+    assert saved[0]["Bedömt"] == "Avfärdat"
+    with session_scope(app) as session:
+        tables = workshop_tables(session, ws2.workshop_id)
+        data_tab = table_csv(tables.get("findings"), "sv", tables.threshold)
+    assert logged_in.get(url(ws2, "download/findings.csv")).data == data_tab  # one table
+    english = logged_in.get(url(ws2, "download/findings.csv?language=en"))
+    rows = findings_rows(english)
+    assert (rows[0]["Verdict"], rows[0]["Reason"]) == ("Dismissed", "Sker i SIP")
+    assert english.headers["Content-Disposition"].endswith('-en.findings.csv"')
+    assert "lang=" not in english.headers.get("Set-Cookie", "")
 
 
 def test_the_diagram_speaks_the_language_asked_for_without_switching_the_interface(
@@ -217,7 +276,7 @@ def test_without_graphviz_a_drawing_answers_with_a_message_not_an_error(
 
 
 def test_when_graphviz_fails_the_page_says_so(app, logged_in, ws2, monkeypatch):
-    def broken(dot_source: str, fmt: str) -> bytes:
+    def broken(dot_source: str, fmt: str, *, title: str | None = None) -> bytes:
         raise rendering.RenderError("syntax error in line 1")
 
     monkeypatch.setattr(rendering, "render", broken)
@@ -254,6 +313,22 @@ def test_placement_notes_survive_a_round_trip(app, logged_in, ws2, facilitator):
     upload(logged_in, copy, exported)
     again = logged_in.get(f"/f/w/{copy}/map/download/journey.json").data
     assert without_ids(json.loads(again)) == without_ids(json.loads(exported))
+
+
+def test_an_import_with_a_too_long_mode_names_it_among_the_other_problems_and_cuts_nothing(
+    app, logged_in, ws2
+):
+    before = document(app, ws2.workshop_id)
+    broken = json.loads((FIXTURES / "demo_children.json").read_text(encoding="utf-8"))
+    broken["handoffs"][0]["mode"] = "följer med till besöket och " * 5
+    broken["placements"][0]["role"] = "99"
+    response = upload(logged_in, ws2.workshop_id, json.dumps(broken).encode())
+    assert response.status_code == 400
+    page = text(response)
+    assert "Filen karta.json lästes inte in – 2 fel att rätta:" in page
+    assert f"handoffs[0]: &#39;mode&#39; is 140 characters long, at most {MODE_LIMIT}" in page
+    assert "placements[0]: unknown role &#39;99&#39;" in page
+    assert document(app, ws2.workshop_id) == before
 
 
 def test_an_import_with_broken_references_lists_every_problem_and_writes_nothing(

@@ -403,6 +403,26 @@ def test_a_handoff_is_edited_removed_and_brought_back(app, logged_in, ws2, base)
     assert [h["id"] for h in board(app, ws2)["handoffs"]] == [hid]
 
 
+def test_a_too_long_handoff_mode_is_refused_with_its_limit_and_nothing_is_cut(
+    app, logged_in, ws2, base
+):
+    _, pid = join_ws2(app, ws2, "BUP")
+    place(app, pid, ws2.roles["3"], ws2.stages[0])
+    place(app, pid, ws2.roles["4"], ws2.stages[1], suffix="b")
+    transition = ws2.transitions[(ws2.stages[0], ws2.stages[1])]
+    hid = handoff(app, pid, transition, ws2.roles["3"], ws2.roles["4"])
+    response = post(
+        logged_in,
+        f"{base}/board/handoffs/{hid}/edit",
+        {"mode": "följer med " * 12, "acknowledged": "1"},
+        follow_redirects=True,
+    )
+    assert "Hur överlämningen sker får beskrivas med högst 120 tecken." in response.get_data(
+        as_text=True
+    )
+    assert board(app, ws2)["handoffs"][0]["acknowledged"] is False
+
+
 # --- Hostile text --------------------------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from db import session_scope
+from journey_maps.analysis import gap_report
+from journey_maps.board import workshop_journey
 from projects import services
 from tests.conftest import PASSWORD, post
 from tests.integration.test_project_services import Series, build_series
@@ -131,7 +133,8 @@ def test_the_overview_shows_cards_columns_and_recurring_gaps(logged_in, series, 
     assert re.search(r"Barn och unga</th>\s*<th[^>]*>Vuxna</th>", table)
     assert re.search(r"Deltagare</th><td>12</td><td>7</td>", table)
     assert re.search(
-        r"Förväntningsglapp \(verksamheten svarade No\)</th><td>2</td><td>1</td>", table
+        r"Förväntningar utanför uppdraget \(verksamheten svarade No\)</th><td>2</td><td>1</td>",
+        table,
     )
     assert re.search(r"Undanhållna påståenden \(för få svar\)</th><td>1</td><td>0</td>", table)
     assert "Övergångar som bärs (k ≥ 1)</th><td>6/6 (100 %)</td>" in table
@@ -146,8 +149,24 @@ def test_the_overview_shows_cards_columns_and_recurring_gaps(logged_in, series, 
 def test_the_overview_reads_in_english(logged_in, project):
     page = text(logged_in.get(f"/f/projects/{project}?lang=en"))
     assert "Children and adults side by side" in page
-    assert "Expectation gaps that recur" in page
+    assert "Expectations outside the mandate that recur" in page
     assert "Download everything (ZIP)" in page
+
+
+def test_the_findings_by_severity_add_up_to_the_findings_and_name_every_level_found(
+    logged_in, app, series, project
+):
+    with session_scope(app) as session:
+        figures = gap_report(workshop_journey(session, series.journey)).figures
+    found = dict(figures.findings_by_severity)
+    assert found["info"] > 0 and found["low"] == 0  # the demo map has info findings
+    page = text(logged_in.get(f"/f/projects/{project}"))
+    row = re.search(r"<th scope=\"row\">Fynd: ([^<]*)</th><td>([^<]*)</td>", page)
+    assert row is not None, page
+    assert row.group(1) == "kritiska / höga / medel / info"
+    counts = [int(n) for n in row.group(2).split(" / ")]
+    assert counts == [found[level] for level in ("critical", "high", "medium", "info")]
+    assert sum(counts) == sum(found.values())
 
 
 def test_renaming_and_deleting_a_project_keeps_the_workshops(logged_in, app, series, project):
@@ -165,7 +184,7 @@ def zip_of(logged_in: FlaskClient, project: int, language: str = "sv") -> zipfil
     assert response.mimetype == "application/zip"
     disposition = response.headers["Content-Disposition"]
     assert re.fullmatch(
-        r'attachment; filename="ingen-ska-falla-mellan-stolarna-\d{4}-\d{2}-\d{2}\.zip"',
+        rf'attachment; filename="ingen-ska-falla-mellan-stolarna-[\d-]{{10}}-{language}\.zip"',
         disposition,
     )
     return zipfile.ZipFile(io.BytesIO(response.data))

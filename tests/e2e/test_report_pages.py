@@ -3,6 +3,7 @@ PDF whose Swedish letters survive (text extracted again, page rendered with pdft
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import shutil
@@ -13,7 +14,8 @@ import pytest
 
 from db import session_scope
 from tests.conftest import Demo
-from tests.integration.test_report_document import hold
+from tests.integration.test_report_document import answer, hold
+from workshops import services
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -70,6 +72,15 @@ def test_the_report_needs_a_facilitator(client, held):
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_the_draft_pdf_s_file_name_says_it_is_a_draft_in_its_language(logged_in, held):
+    today = dt.date.today().isoformat()
+    for language, word in (("sv", "utkast"), ("en", "draft")):
+        response = logged_in.get(f"/f/w/{held.workshop_id}/report/report.pdf?language={language}")
+        assert response.data.startswith(b"%PDF")
+        disposition = response.headers["Content-Disposition"]
+        assert disposition == f'attachment; filename="ws1-test-{word}-{today}-{language}.pdf"'
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
 def test_the_pdf_keeps_swedish_letters_and_renders_to_an_image(logged_in, held, tmp_path):
     response = logged_in.get(f"/f/w/{held.workshop_id}/report/report.pdf?language=sv")
@@ -94,3 +105,23 @@ def test_the_pdf_keeps_swedish_letters_and_renders_to_an_image(logged_in, held, 
     assert page.startswith(b"\x89PNG") and len(page) > 10_000
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # kept to be looked at
     (ARTIFACTS / "report-pdf-page-1.png").write_bytes(page)
+
+
+def test_an_expectation_about_the_target_group_is_flagged_outside_the_target_group(
+    app, logged_in, held
+):
+    with session_scope(app) as session:
+        [sid] = services.add_statements(
+            session,
+            workshop_id=held.workshop_id,
+            organisation_id=held.orgs["Habilitering"],
+            topic="target_group",
+            perspective="others",
+            texts=["Barn med lindrig ångest"],
+        )
+        answer(session, held, sid, [("Habilitering", "no")] * 3)
+    page = logged_in.get(f"/f/w/{held.workshop_id}/report/").get_data(as_text=True)
+    target = section(page, f'id="item-statement-{sid}"', "</li>")
+    assert "Utanför målgruppen" in target and "Utanför uppdraget" not in target
+    mandate = section(page, f'id="item-statement-{held.others[0]}"', "</li>")
+    assert "Utanför uppdraget" in mandate  # "Stödsamtal", a mandate

@@ -20,12 +20,14 @@ from journey_maps import placing, stages, triage
 from journey_maps.analysis import gap_report
 from journey_maps.board import board_state, journey_document
 from journey_maps.format import parse_journey
+from journey_maps.model import MODE_LIMIT
 from journey_maps.report import report_to_dict
 from reports.archive import ArchiveError, export_workshop, import_workshop
 from reports.tables import workshop_tables
 from roles import services as role_services
 from tests.conftest import Demo, Ws2
 from workshops import results, services, voting
+from workshops.domain import Withheld
 from workshops.models import (
     Organisation,
     Participant,
@@ -369,7 +371,7 @@ def test_a_ws1_workshop_imported_into_a_fresh_database_gives_the_same_results(
         after = ws1_results(session, new_id)
     assert after == before
     assert before["results"]["withheld"] and before["results"]["expectation_gaps"]
-    assert any(None in cells.values() for _text, cells in before["breakdown"])
+    assert any(Withheld.FEW in cells.values() for _text, cells in before["breakdown"])
 
 
 def test_a_ws2_workshop_imported_into_a_fresh_database_gives_the_same_outcomes_and_analysis(
@@ -488,6 +490,25 @@ def test_a_broken_journey_is_refused_with_the_map_s_own_messages(app: Flask, ws2
     assert any("organisation 'Okänd' is not among 'organisations'" in m for m in messages)
     assert any("reactions from 'o1', but only 3 took part" in m for m in messages)
     assert any("names unknown stage(s) s42" in m for m in messages)
+
+
+def test_a_mode_in_the_map_s_own_words_comes_through_whole_and_a_too_long_one_is_named(
+    app: Flask, ws2: Ws2
+) -> None:
+    with session_scope(app) as session:
+        held_ws2(session, ws2)
+        document = export_workshop(session, ws2.workshop_id, now=NOW)
+    handoffs = document["journey"]["map"]["handoffs"]
+    handoffs[0]["mode"] = "följer med till besöket"
+    with session_scope(app) as session:
+        wid = import_workshop(session, copy.deepcopy(document))
+        again = export_workshop(session, wid, now=NOW)
+    assert again["journey"]["map"]["handoffs"][0]["mode"] == "följer med till besöket"
+    handoffs[0]["mode"] = "x" * (MODE_LIMIT + 1)
+    assert refused(app, document) == [
+        f"journey.map: handoffs[0]: 'mode' is {MODE_LIMIT + 1} characters long, "
+        f"at most {MODE_LIMIT} allowed"
+    ]
 
 
 def test_a_missing_section_or_wrong_kind_of_value_is_named_where_it_is(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,9 @@ from sqlalchemy import func, select
 from journey_maps import board, moderation, placing, triage
 from journey_maps import stages as journey
 from journey_maps.analysis import gap_report
+from journey_maps.model import MODE_LIMIT
 from journey_maps.rows import Handoff, JourneyEdit, RolePlacement
+from journey_maps.validate import JourneyFormatError
 from tests.conftest import Ws2
 from workshops import services, voting
 from workshops.domain import WorkshopError
@@ -239,6 +242,73 @@ def test_a_handoff_needs_both_ends_placed_on_the_stages_it_joins(session, ws2):
         handoff(session, pid, ws2, 1, 2, "3", "4")
     with pytest.raises(WorkshopError, match="bad_handoff_mode"):
         handoff(session, pid, ws2, 1, 2, "3", "3", mode="pigeon")
+
+
+def test_a_mode_longer_than_the_limit_is_refused_by_name_from_a_phone_and_a_facilitator(
+    session, ws2
+):
+    pid = joined(session, ws2, "Elevhälsa")
+    place(session, pid, ws2, "3", 1)
+    place(session, pid, ws2, "4", 2)
+    too_long = "x" * (MODE_LIMIT + 1)
+    with pytest.raises(WorkshopError) as refused:
+        handoff(session, pid, ws2, 1, 2, "3", "4", mode=too_long)
+    assert (refused.value.key, refused.value.params) == (
+        "error.handoff_mode_too_long",
+        {"limit": MODE_LIMIT},
+    )
+    made = handoff(session, pid, ws2, 1, 2, "3", "4", mode="referral")
+    with pytest.raises(WorkshopError) as refused:
+        moderation.edit_handoff(
+            session,
+            workshop_id=ws2.workshop_id,
+            handoff_id=made.id,
+            mode=too_long,
+            acknowledged=False,
+            notes=None,
+        )
+    assert refused.value.key == "error.handoff_mode_too_long"
+    assert session.get(Handoff, made.id).mode == "referral"
+
+
+def test_an_imported_mode_in_the_map_s_own_words_is_kept_whole(session):
+    from journey_maps.importing import import_journey
+    from projects.demo import ADULTS_MAP
+    from workshops.setup import prepare_ws2
+
+    wid = services.create_workshop(
+        session, owner_id=None, title="WS2 Vuxna", date=None, target_group="adults", kind="ws2"
+    )
+    prepare_ws2(session, workshop_id=wid)
+    import_journey(session, workshop_id=wid, document=json.loads(ADULTS_MAP.read_text("utf-8")))
+    modes = set(session.scalars(select(Handoff.mode).where(Handoff.workshop_id == wid)))
+    assert "följer med till besöket" in modes
+    row = session.scalar(select(Handoff).where(Handoff.mode == "följer med till besöket"))
+    # the facilitator may keep it as it is when editing the rest
+    moderation.edit_handoff(
+        session, workshop_id=wid, handoff_id=row.id, mode=row.mode, acknowledged=True, notes=None
+    )
+    assert session.get(Handoff, row.id).mode == "följer med till besöket"
+
+
+def test_an_imported_organisation_name_too_long_for_the_table_is_refused_not_cut(session):
+    from journey_maps.importing import import_journey
+    from journey_maps.model import LABEL_LIMIT
+    from projects.demo import ADULTS_MAP
+    from workshops.setup import prepare_ws2
+
+    wid = services.create_workshop(
+        session, owner_id=None, title="WS2 Vuxna", date=None, target_group="adults", kind="ws2"
+    )
+    prepare_ws2(session, workshop_id=wid)
+    document = json.loads(ADULTS_MAP.read_text("utf-8"))
+    long_name = "Verksamheten " * 10  # 130 characters
+    document["placements"][1] |= {"organisation": long_name, "principal": "region"}
+    with pytest.raises(JourneyFormatError) as refused:
+        import_journey(session, workshop_id=wid, document=document)
+    assert refused.value.messages == [
+        f"organisation {long_name!r}: at most {LABEL_LIMIT} characters allowed"
+    ]
 
 
 def test_a_participant_takes_back_only_their_own_and_not_under_a_handoff(session, ws2):

@@ -156,3 +156,43 @@ def test_downgrading_presence_keeps_every_vote(tmp_path):
         assert connection.execute(text("select count(*) from votes")).scalar() == 1
         assert connection.execute(text("select count(*) from participants")).scalar() == 1
     engine.dispose()
+
+
+def test_widening_the_handoff_mode_keeps_every_handoff_and_the_active_index(tmp_path):
+    """0007: handoffs.mode holds 120 characters. SQLite copies the table to change the type;
+    the handoff, its partial unique index and its foreign keys come through."""
+    from sqlalchemy import text
+
+    from db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'modes.sqlite3'}")
+    upgrade_schema(engine, "0006")
+    role = (
+        "insert into workshop_roles (id, workshop_id, code, name_sv, name_en, does_sv, does_en,"
+        " examples_sv, examples_en, tier, professional, coordinating, included, position)"
+        " values ({id}, 1, '{id}', 'R', 'R', '', '', '', '', 'primary', 1, 0, 1, {id})"
+    )
+    with engine.begin() as connection:
+        for row in (
+            ONE_STATEMENT[0],
+            "insert into journey_stages (id, workshop_id, label, position) values (1, 1, 'A', 1)",
+            "insert into journey_stages (id, workshop_id, label, position) values (2, 1, 'B', 2)",
+            "insert into journey_transitions (id, workshop_id, source_id, target_id, kind)"
+            " values (1, 1, 1, 2, 'forward')",
+            role.format(id=3),
+            role.format(id=4),
+            "insert into handoffs (id, workshop_id, transition_id, from_role_id, to_role_id, mode,"
+            " acknowledged, created_at) values (1, 1, 1, 3, 4, 'remiss', 0, '2026-01-01')",
+        ):
+            connection.execute(text(row))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        columns = {r[1]: r[2] for r in connection.execute(text("pragma table_info(handoffs)"))}
+        assert columns["mode"] == "VARCHAR(120)"
+        assert connection.execute(text("select mode from handoffs")).scalar() == "remiss"
+        index = connection.execute(
+            text("select sql from sqlite_master where name = 'uq_handoffs_active'")
+        ).scalar()
+        assert index is not None and "WHERE removed_at IS NULL" in index
+        assert connection.execute(text("pragma foreign_key_check")).all() == []
+    engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -11,17 +12,21 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from journey_maps import triage
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.importing import import_journey
 from projects import services
 from projects.bundle import project_bundle
+from reports import verification
+from tests.e2e.test_journey_diagram_downloads import pdf_titles
 from workshops import services as workshop_services
 from workshops import voting
 from workshops.domain import WorkshopError
-from workshops.models import Workshop
+from workshops.models import Organisation, Workshop
 from workshops.setup import prepare_ws2
 
 MAP = Path(__file__).parents[1] / "fixtures" / "journeys" / "demo_children.json"
@@ -317,8 +322,11 @@ def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, pr
         assert journey + name in names
     assert archive.read(journey + "diagram.dot").startswith(b"digraph journey {")
     assert b"<svg" in archive.read(journey + "diagram.svg")
-    assert archive.read(journey + "diagram.pdf").startswith(b"%PDF")
-    assert archive.read(journey + "findings.csv").startswith("\ufeffseverity,code".encode())
+    pdf = archive.read(journey + "diagram.pdf")
+    assert pdf.startswith(b"%PDF")
+    [title] = pdf_titles(pdf)  # titled, as the map files page's download is
+    assert title.endswith(" – patientresan med glappen")
+    assert archive.read(journey + "findings.csv").startswith("\ufeffAllvar;Kod;Var;".encode())
     assert not any(n.startswith("ws1-") and "diagram" in n for n in names)
     readme = archive.read("README.txt").decode("utf-8")
     assert readme.startswith("Ingen ska falla mellan stolarna\n")
@@ -334,6 +342,52 @@ def test_the_zip_holds_every_workshops_report_as_pdf_and_html(app, session, seri
     for folder in FOLDERS:
         assert archive.read(f"{folder}/report.pdf").startswith(b"%PDF")
         assert b"<html" in archive.read(f"{folder}/report.html").lower()
+
+
+def test_the_zip_holds_the_latest_published_report_and_the_draft_only_where_none_is(
+    app, session, series, project
+):
+    orgs = dict(
+        session.execute(
+            select(Organisation.name, Organisation.id).where(
+                Organisation.workshop_id == series.children
+            )
+        ).all()
+    )
+    for n in (1, 2):
+        verification.publish_version(session, workshop_id=series.children, note=f"v{n}")
+        votes = [(orgs["BUP"], "yes")] * 3
+        statement(session, series.children, orgs["Habilitering"], "own", f"Ny {n}", votes)
+    archive = bundle(app, session, project)
+    children, adults = "ws1-barn-och-unga-2026-03-02", "ws1-vuxna-2026-03-09"
+    published = archive.read(f"{children}/report.html").decode("utf-8")
+    assert "Version 2" in published and "Utkast, inte publicerat" not in published
+    assert "Ny 1" in published and "Ny 2" not in published  # added after version 2
+    draft = archive.read(f"{adults}/report.html").decode("utf-8")
+    assert "Utkast, inte publicerat" in draft
+    readme = archive.read("README.txt").decode("utf-8")
+    mine = readme[readme.index(f"{children}/") : readme.index(f"{adults}/")]
+    assert "report.pdf     Workshopens rapport, publicerad version 2: dokumentationen som" in mine
+    theirs = readme[readme.index(f"{adults}/") :]
+    assert "report.pdf     UTKAST till workshopens rapport: ingen version är publicerad" in theirs
+    assert "skickas till verksamheterna" not in readme
+
+
+def test_the_zip_s_findings_carry_the_verdicts_in_the_zip_s_language(app, session, series, project):
+    finding = gap_report(workshop_journey(session, series.journey)).findings[0]
+    triage.set_triage(
+        session,
+        workshop_id=series.journey,
+        fingerprint=finding.fingerprint,
+        status="dismissed",
+        reason="Sker i SIP",
+    )
+    data = bundle(app, session, project, lang="en").read(
+        "ws2-barn-och-unga-2026-03-16/findings.csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert (rows[0]["Verdict"], rows[0]["Reason"]) == ("Dismissed", "Sker i SIP")
+    assert rows[0]["Fingerprint"] == finding.fingerprint
 
 
 def test_without_dot_the_diagrams_come_as_dot_source_and_the_readme_says_so(

@@ -49,7 +49,7 @@ def test_analyse_journey_as_text_is_a_readable_swedish_summary(runner):
     assert lines[0] == "Bärande roller"
     assert lines[1].startswith("Analysen beskriver kartan som workshopen ritade")
     assert (
-        "  a1>a2      k=1 (2)  sårbar   Oro / tidiga tecken → Första kontakt; hänger på 3" in lines
+        "  a1>a2      k=1 (2)  skört    Oro / tidiga tecken → Första kontakt; hänger på 3" in lines
     )
     unbridged = (
         "  [critical] Ingen roll bär övergången ”Uppföljning” → ”Avslut”: ingen finns på båda "
@@ -92,7 +92,7 @@ def test_export_journey_writes_the_dot_source_and_the_findings_beside_it(runner,
     findings = json.loads((tmp_path / "karta" / "demo.findings.json").read_text(encoding="utf-8"))
     assert findings["title"] == "Barn och unga – patientresan (demo)"
     csv_text = (tmp_path / "karta" / "demo.findings.csv").read_text(encoding="utf-8-sig")
-    assert csv_text.startswith("severity,code,fingerprint")
+    assert csv_text.startswith("Allvar;Kod;Var;Roller;Fynd;Bedömt;Motivering;Fingeravtryck")
     assert result.stdout.splitlines() == [
         str(out),
         str(tmp_path / "karta" / "demo.findings.json"),

@@ -128,6 +128,36 @@ def test_every_problem_in_a_broken_document_is_listed_at_once():
     ]
 
 
+def test_a_mode_longer_than_the_limit_is_listed_with_the_other_problems_never_cut():
+    from journey_maps.model import MODE_LIMIT
+
+    document = small()
+    document["handoffs"][0]["mode"] = "följer med till besöket " * 6
+    document["stages"][1]["label"] = ""
+    assert problems(document) == [
+        "stages[1]: 'label' must be a non-empty string",
+        f"handoffs[0]: 'mode' is 144 characters long, at most {MODE_LIMIT} allowed",
+    ]
+    document = small()
+    document["handoffs"][0]["mode"] = "x" * MODE_LIMIT
+    assert parse_journey(document).handoffs[0].mode == "x" * MODE_LIMIT
+
+
+def test_a_stage_or_transition_name_longer_than_a_table_keeps_is_listed_never_cut():
+    from journey_maps.model import KIND_LIMIT, LABEL_LIMIT
+
+    document = small()
+    document["stages"][0]["label"] = "Å" * (LABEL_LIMIT + 1)
+    document["stages"][0]["kind"] = "k" * (KIND_LIMIT + 1)
+    document["transitions"] = [{"from": "s1", "to": "s2", "label_en": "e" * (LABEL_LIMIT + 5)}]
+    assert problems(document) == [
+        f"stages[0]: 'label' is {LABEL_LIMIT + 1} characters long, at most {LABEL_LIMIT} allowed",
+        f"stages[0]: 'kind' is {KIND_LIMIT + 1} characters long, at most {KIND_LIMIT} allowed",
+        f"transitions[0]: 'label_en' is {LABEL_LIMIT + 5} characters long, at most "
+        f"{LABEL_LIMIT} allowed",
+    ]
+
+
 def test_a_handoff_whose_giving_role_is_not_placed_on_its_stage_is_refused():
     document = small()
     document["handoffs"][0]["from_role"] = "7"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from projects.bundle import Folder, readme_text
 from projects.overview import (
+    FINDING_SEVERITIES,
     GapSeen,
     JourneyFigures,
     WorkshopFigures,
@@ -18,6 +19,7 @@ from projects.overview import (
     folder_name,
     group_figures,
     recurring_gaps,
+    severity_levels,
     share_text,
 )
 
@@ -145,6 +147,23 @@ def test_journey_figures_of_several_maps_are_added_up():
         "info": 6,
     }
     assert total.findings == 39
+
+
+def test_the_severity_columns_are_the_levels_findings_have_so_they_add_up_to_the_total():
+    from journey_maps.analysis import gap_report
+    from journey_maps.format import load_journey
+
+    given = {
+        finding.severity
+        for path in sorted((ROOT / "tests" / "fixtures" / "journeys").glob("*.json"))
+        if path.stem != "invalid"
+        for finding in gap_report(load_journey(path)).findings
+    }
+    assert given <= set(FINDING_SEVERITIES) and "info" in given
+    b = JourneyFigures(6, 5, 1, 1, (("critical", 2), ("high", 13), ("low", 0), ("info", 6)))
+    levels = severity_levels([b, None])
+    assert levels == ("critical", "high", "medium", "info")
+    assert sum(b.severity(level) for level in levels) == b.findings
 
 
 def test_a_groups_journey_comes_only_from_its_ws2_workshops():
@@ -275,3 +294,14 @@ def test_every_message_the_project_code_uses_exists_in_both_languages():
     for lang in ("sv", "en"):
         catalogue = json.loads((ROOT / "translations" / f"projects.{lang}.json").read_text("utf-8"))
         assert sorted(used - set(catalogue)) == [], lang
+
+
+def test_the_readme_says_which_report_version_each_folder_holds():
+    [ws1, ws2] = folders()
+    published = Folder(**{**ws1.__dict__, "version": 3})
+    text = readme_text("P", [published, ws2], lang="sv", today=dt.date(2026, 6, 1))
+    first, second = text.split("ws2-vuxna/")
+    assert "report.pdf     Workshopens rapport, publicerad version 3: dokumentationen som" in first
+    assert "report.pdf     UTKAST till workshopens rapport: ingen version är publicerad" in second
+    english = readme_text("P", [ws2], lang="en", today=dt.date(2026, 6, 1))
+    assert "A DRAFT of the workshop's report: no version is published, so it has not" in english

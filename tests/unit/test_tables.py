@@ -7,10 +7,13 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from journey_maps.analysis import gap_report
+from journey_maps.format import load_journey
 from reports.archive_check import fingerprint_stages, rename_fingerprint
 from reports.tables import (
     Label,
@@ -22,6 +25,7 @@ from reports.tables import (
     discussion_table,
     distribution,
     gaps_table,
+    map_findings_csv,
     principals_table,
     role_comments_table,
     roles_table,
@@ -33,6 +37,8 @@ from reports.tables import (
 )
 from roles.services import RoleOutcome
 from workshops.domain import StatementResult, Tally
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "journeys"
 
 
 def row(number: int, tally: Tally, **kw: object) -> StatementRow:
@@ -164,6 +170,24 @@ def test_the_csv_zip_holds_one_file_per_table() -> None:
         ]
         text = archive.read("ws1-2026-05-04-en-statements.csv").decode("utf-8-sig")
     assert "fewer than 3 answers" in text and text.splitlines()[0].startswith("No.;Organisation")
+
+
+def test_a_map_s_findings_csv_is_the_data_tab_s_table_with_stage_names_and_verdicts() -> None:
+    journey = load_journey(FIXTURES / "loops_pingpong.json")
+    verdicts = {"c4>c5:unbridged": {"status": "dismissed", "reason": "Ingen övergång i praktiken"}}
+    data = map_findings_csv(journey, verdicts, "sv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    head = rows[0]
+    assert head[:7] == ["Allvar", "Kod", "Var", "Roller", "Fynd", "Bedömt", "Motivering"]
+    first = dict(zip(head, rows[1], strict=True))
+    stages = {s.id: s.label for s in journey.stages}
+    assert first["Allvar"] == "Kritisk" and first["Kod"] == "unbridged"
+    assert first["Var"] == f"{stages['c4']} → {stages['c5']}"
+    assert (first["Bedömt"], first["Motivering"]) == ("Avfärdat", "Ingen övergång i praktiken")
+    assert len(rows) == 1 + len(gap_report(journey).findings)
+    english = map_findings_csv(journey, verdicts, "en").decode("utf-8-sig")
+    assert english.startswith("Severity;Code;Where;") and "Critical;unbridged;" in english
 
 
 def test_xlsx_has_one_sheet_per_table_with_a_bold_frozen_header_and_real_dates() -> None:
