@@ -493,21 +493,27 @@ def map_findings_table(journey: Journey, verdicts: dict[str, dict[str, Any]], la
 
 # --- Reading the workshop ---------------------------------------------------------------------
 
-WS1_TABLES: tuple[str, ...] = (
-    "workshop",
-    "organisations",
-    "principals",
-    "statements",
-    "breakdown",
-    "gaps",
-    "discussion",
-)
+COMMON_TABLES: tuple[str, ...] = ("workshop", "organisations", "principals")
+WS1_TABLES: tuple[str, ...] = ("statements", "breakdown", "gaps", "discussion")
+
+
+def kept(key: str, has_rows: bool, kind: str) -> bool:
+    """Whether a workshop of ``kind`` offers a table: the common ones and those of its own kind
+    always (empty, they say there is nothing yet), the other kind's only with rows.
+
+    >>> kept("statements", False, "ws1"), kept("statements", False, "ws2")
+    (True, False)
+    >>> kept("roles", False, "ws1"), kept("roles", False, "ws2"), kept("roles", True, "ws1")
+    (False, True, True)
+    """
+    return key in COMMON_TABLES or has_rows or (key in WS1_TABLES) == (kind != "ws2")
 
 
 def workshop_tables(
     session: Session, workshop_id: int, *, lang: str = "sv", today: dt.date | None = None
 ) -> WorkshopTables:
-    """Every table of a workshop: WS1's always, WS2's for a WS2 workshop or when it has data."""
+    """Every table of a workshop: the common ones and its own kind's always, the other kind's
+    when it has data (a WS2 workshop's workbook has no empty WS1 sheets)."""
     workshop = get_workshop(session, workshop_id)
     threshold = workshop.anonymity_threshold
     organisations = _attendance(session, workshop_id)
@@ -545,7 +551,7 @@ def workshop_tables(
         workshop.title,
         workshop.kind,
         threshold,
-        tuple(t for t in tables if t.key in WS1_TABLES or workshop.kind == "ws2" or t.rows),
+        tuple(t for t in tables if kept(t.key, bool(t.rows), workshop.kind)),
     )
 
 

@@ -71,7 +71,8 @@ def test_the_overview_at_laptop_size(contexts: Contexts) -> None:
         # the reports are made as PDFs while the browser waits: slower than a page
         page.get_by_role("button", name="⤓ Ladda ner allt (ZIP)").click(timeout=120_000)
     assert re.fullmatch(
-        r"ingen-ska-falla-mellan-stolarna-\d{4}-\d{2}-\d{2}\.zip", download.value.suggested_filename
+        r"ingen-ska-falla-mellan-stolarna-\d{4}-\d{2}-\d{2}-sv\.zip",
+        download.value.suggested_filename,
     )
     archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     folders = {name.split("/")[0] for name in archive.namelist() if "/" in name}
