@@ -126,11 +126,23 @@ def _layout(html: str) -> bytes:
 
 
 def report_pdf_from_document(
-    document: dict[str, Any], *, lang: str, version: int | None = None
+    document: dict[str, Any],
+    *,
+    lang: str,
+    version: int | None = None,
+    recipient: dict[str, str] | None = None,
 ) -> bytes:
-    """A report document (live or a frozen version) as a PDF."""
+    """A report document (live or a frozen version) as a PDF; ``recipient`` (organisation and
+    until) says on page 1 whose copy it is and until when their link takes remarks."""
     return pdf_from_html(
-        render_report_html(document, lang=lang, mode="version", version=version, pdf=True)
+        render_report_html(
+            document,
+            lang=lang,
+            mode="version",
+            version=version,
+            pdf=True,
+            extra={"recipient": recipient} if recipient else None,
+        )
     )
 
 

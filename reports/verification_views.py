@@ -52,9 +52,17 @@ def anchor(key: str) -> str:
     return "item-" + re.sub(r"[:> ]", "-", key)
 
 
-def _pdf(document: dict[str, Any], *, title: str, number: int) -> Response:
+def _pdf(
+    document: dict[str, Any],
+    *,
+    title: str,
+    number: int,
+    recipient: dict[str, str] | None = None,
+) -> Response:
     report_lang = document_language()
-    data = report_pdf_from_document(document, lang=report_lang, version=number)
+    data = report_pdf_from_document(
+        document, lang=report_lang, version=number, recipient=recipient
+    )
     return attachment(
         data, "application/pdf", f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
     )
@@ -289,7 +297,9 @@ def report_pdf(token: str) -> Any:
             return _refused(exc)
         raise
     title = view.document["workshop"]["title"]
-    return _pdf(view.document, title=title, number=view.version)
+    # the verifier's own copy says whose it is and until when remarks can be sent
+    recipient = {"organisation": view.organisation, "until": when(view.expires_at)[:10]}
+    return _pdf(view.document, title=title, number=view.version, recipient=recipient)
 
 
 @public.post("/<token>/notes")

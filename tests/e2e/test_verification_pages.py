@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 
 import pytest
 from flask.testing import FlaskClient
@@ -230,6 +232,33 @@ def test_a_published_version_downloads_as_a_pdf(linked):
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
     assert re.search(r'filename="ws1-test-v1-en\.pdf"', response.headers["Content-Disposition"])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_the_verifier_s_own_pdf_says_whose_copy_it_is_and_until_when(app, linked, tmp_path):
+    _facilitator, _demo, token = linked
+    response = app.test_client().get(f"/v/{token}/report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    pdf = tmp_path / "copy.pdf"
+    pdf.write_bytes(response.data)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert re.search(
+        r"Exemplaret till BUP\. Länken ni fick tar emot kommentarer och rättelser till och med "
+        r"\d{4}-\d{2}-\d{2}\.",
+        text,
+    )
+    # the facilitator's copy of a version is nobody's in particular
+    facilitator, demo, _ = linked
+    version = facilitator.get(base(demo) + "versions/1.pdf").data
+    (tmp_path / "v.pdf").write_bytes(version)
+    plain = subprocess.run(
+        ["pdftotext", str(tmp_path / "v.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Exemplaret till" not in plain
 
 
 def test_an_unknown_version_is_a_404(logged_in, demo):
