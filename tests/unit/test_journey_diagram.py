@@ -10,24 +10,12 @@ from pathlib import Path
 import pytest
 
 from journey_maps import export
-from journey_maps.export import diagram_title, dot_available, journey_dot, render
-from journey_maps.format import load_journey
+from journey_maps.export import diagram_title, journey_dot, render
 from journey_maps.model import Placement
 from journey_maps.styles import WORDS, legend_table
+from tests.unit.test_journey_export import journey, needs_dot, node_line
 
 ROOT = Path(__file__).parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "journeys"
-needs_dot = pytest.mark.skipif(
-    not dot_available(), reason="Graphviz `dot` is not on PATH (apt install graphviz)"
-)
-
-
-def journey(name):
-    return load_journey(FIXTURES / f"{name}.json")
-
-
-def node_line(source, text):
-    return next(line for line in source.splitlines() if text in line and "label=" in line)
 
 
 def legend_of(source):
