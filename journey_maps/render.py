@@ -135,10 +135,20 @@ def pdf_with_title(pdf: bytes, title: str) -> bytes:
     (True, True)
     >>> titled.rstrip().endswith(b"%%EOF"), b"/Prev 90" in titled, b"/Info 3 0 R" in titled
     (True, True, True)
+
+    A PDF without a classic trailer (a cross-reference stream) is returned as it is: a file
+    without a title rather than no file.
+
+    >>> pdf_with_title(b"%PDF-1.5\\n1 0 obj << /Type /XRef >> endobj\\n%%EOF\\n", "Ö")[:8]
+    b'%PDF-1.5'
     """
-    trailer = pdf[pdf.rindex(b"trailer") :]
-    size = int(re.search(rb"/Size (\d+)", trailer).group(1))  # type: ignore[union-attr]
-    root = re.search(rb"/Root (\d+ \d+ R)", trailer).group(1)  # type: ignore[union-attr]
+    at = pdf.rfind(b"trailer")
+    trailer = pdf[at:] if at >= 0 else b""
+    size_found = re.search(rb"/Size (\d+)", trailer)
+    root_found = re.search(rb"/Root (\d+ \d+ R)", trailer)
+    if at < 0 or size_found is None or root_found is None or b"startxref" not in trailer:
+        return pdf
+    size, root = int(size_found.group(1)), root_found.group(1)
     previous = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
     info = re.search(rb"/Info (\d+) 0 R", trailer)
     producer = b""

@@ -572,14 +572,7 @@ def _journey(
     for i, role in enumerate(journey.roles):
         if role.id not in roles:
             check.add(f"journey.map.roles[{i}]", f"role {role.id!r} is not among 'roles'")
-    for i, stage in enumerate(journey.stages):
-        for key, limit in (("label", 120), ("label_en", 120), ("kind", 30)):
-            if len(getattr(stage, key) or "") > limit:
-                check.add(f"journey.map.stages[{i}].{key}", f"is longer than {limit} characters")
-    for i, t in enumerate(journey.transitions):
-        for key in ("label", "label_en"):
-            if len(getattr(t, key) or "") > 120:
-                check.add(f"journey.map.transitions[{i}].{key}", "is longer than 120 characters")
+    # names and kinds too long for the tables were listed by parse_journey already
     placements: dict[str, int] = {}
     for i, p in enumerate(journey.placements):
         where = f"journey.map.placements[{i}]"

@@ -16,6 +16,7 @@ present only when at least the workshop's threshold answered; otherwise the item
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -282,6 +283,62 @@ def item_keys(document: dict[str, Any]) -> set[str]:
     return {item["key"] for item in iter_items(document)}
 
 
+def _comparable(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as a reader sees it, whatever version of Brygga stored it: keys a later
+    version added are left out while empty, and a withheld cell is withheld, whatever reason
+    the document gives (a version stored before the reasons were given says only ``True``).
+
+    >>> _comparable({"text": "a", "reworded_as": None, "breakdown": [
+    ...     {"organisation": "BUP", "tally": None, "withheld": "protects"}]})
+    {'text': 'a', 'breakdown': [{'organisation': 'BUP', 'tally': None, 'withheld': True}]}
+    """
+    out = {k: v for k, v in item.items() if not (k in ("reworded_as",) and v is None)}
+    if "breakdown" in out:
+        out["breakdown"] = [
+            {**cell, "withheld": bool(cell.get("withheld"))} for cell in out["breakdown"]
+        ]
+    return out
+
+
+def protect_breakdowns(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every breakdown checked again against the rule that no small group's
+    answers can be worked out from the total minus the cells shown (``domain.withhold_also``):
+    a version stored before that rule may show a cell the rule withholds. A copy; the stored
+    document is left as it was.
+
+    BUP's three Yes shown beside one withheld answer: the total (Yes 3 · No 1) minus BUP's
+    gives that one's No away, so BUP's cell is withheld too.
+
+    >>> cell = lambda org, t: {"organisation": org, "tally": t, "withheld": t is None}
+    >>> item = {"key": "statement:1", "tally": {"yes": 3, "no": 1, "discuss": 0, "total": 4},
+    ...         "breakdown": [cell("BUP", {"yes": 3, "no": 0, "discuss": 0, "total": 3}),
+    ...                       cell("Elevhälsa", None)]}
+    >>> doc = {"attendance": {"key": "attendance"}, "ws1": {"organisations": [
+    ...     {"own": [item], "others": []}]}}
+    >>> checked = protect_breakdowns(doc)["ws1"]["organisations"][0]["own"][0]["breakdown"]
+    >>> [(c["organisation"], c["tally"], c["withheld"]) for c in checked]
+    [('BUP', None, 'protects'), ('Elevhälsa', None, True)]
+    """
+    document = copy.deepcopy(document)
+    for item in iter_items(document):
+        cells, total = item.get("breakdown") or [], item.get("tally")
+        if not total or not any(c["tally"] is None for c in cells):
+            continue
+        shown = {c["organisation"]: _tally(c["tally"]) for c in cells if c["tally"] is not None}
+        hidden = _tally(total)
+        for t in shown.values():
+            hidden = Tally(**{c: getattr(hidden, c) - getattr(t, c) for c in domain.CHOICES})
+        hidden_cells = sum(1 for c in cells if c["tally"] is None)
+        for org in domain.withhold_also(shown, hidden, hidden_cells):
+            cell = next(c for c in cells if c["organisation"] == org)
+            cell.update(tally=None, withheld=str(domain.Withheld.PROTECTS))
+    return document
+
+
+def _tally(counts: dict[str, int]) -> Tally:
+    return Tally(yes=counts["yes"], no=counts["no"], discuss=counts["discuss"])
+
+
 def changed_items(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, str]:
     """What changed between two versions of a report, by item key: "added", "changed" or
     "removed" (a removed item is no longer in ``after``).
@@ -299,8 +356,8 @@ def changed_items(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[
     """
     if before is None:
         return {}
-    old = {item["key"]: item for item in iter_items(before)}
-    new = {item["key"]: item for item in iter_items(after)}
+    old = {item["key"]: _comparable(item) for item in iter_items(before)}
+    new = {item["key"]: _comparable(item) for item in iter_items(after)}
     changes = {
         key: "added" if key not in old else "changed" for key in new if new[key] != old.get(key)
     }

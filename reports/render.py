@@ -25,7 +25,7 @@ from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.export import journey_dot
 from journey_maps.format import parse_journey
-from reports.document import build_report
+from reports.document import build_report, protect_breakdowns
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 REPORT_CSS = STATIC / "css" / "report.css"
@@ -73,7 +73,8 @@ def render_report_html(
     language = lang if lang in i18n.LANGUAGES else "sv"
     return render_template(
         "reports/report.html",
-        doc=document,
+        # a stored version is checked again against today's rule before anyone reads it
+        doc=protect_breakdowns(document),
         t=functools.partial(i18n.translate, language),
         report_lang=language,
         mode=mode,

@@ -60,9 +60,7 @@ def _pdf(
     recipient: dict[str, str] | None = None,
 ) -> Response:
     report_lang = document_language()
-    data = report_pdf_from_document(
-        document, lang=report_lang, version=number, recipient=recipient
-    )
+    data = report_pdf_from_document(document, lang=report_lang, version=number, recipient=recipient)
     return attachment(
         data, "application/pdf", f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
     )
@@ -298,7 +296,7 @@ def report_pdf(token: str) -> Any:
         raise
     title = view.document["workshop"]["title"]
     # the verifier's own copy says whose it is and until when remarks can be sent
-    recipient = {"organisation": view.organisation, "until": when(view.expires_at)[:10]}
+    recipient = {"organisation": view.organisation, "until": when(view.expires_at)}
     return _pdf(view.document, title=title, number=view.version, recipient=recipient)
 
 

@@ -331,18 +331,19 @@ class RoleOutcome:
 
     @property
     def needs_attention(self) -> bool:
-        """Not a clear yes: split, mostly no or Let's discuss, or commented on with a No.
+        """Not a clear yes (split, mostly no or Let's discuss), or commented on.
 
-        Below the anonymity threshold nothing is read from the answers (the flag would tell
-        how the few answered); a comment, shown without its answer anyway, still flags it.
+        Any comment flags the role, whatever answer it came with: were only comments with a No
+        to flag it, the flag would tell how the one who commented answered. Below the
+        anonymity threshold nothing is read from the answers at all (the flag would tell how
+        the few answered).
         """
         t = self.tally
         if not t.total:
             return False
         if not self.disclosed:
             return bool(self.comments)
-        objected = any(choice != "yes" for choice, _ in self.comments)
-        return t.leading() != "yes" or domain.is_split(t) or objected
+        return t.leading() != "yes" or domain.is_split(t) or bool(self.comments)
 
 
 def validation_outcomes(session: Session, *, workshop_id: int) -> list[RoleOutcome]:

@@ -229,23 +229,49 @@ def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally |
     """  # noqa: E501
     shown = {org: t for org, t in cells.items() if disclosed(t, threshold)}
     few = set(cells) - set(shown)
+    if few:
+        hidden = [t for org, t in cells.items() if org not in shown]
+        hidden_sum = Tally(**{c: sum(getattr(t, c) for t in hidden) for c in CHOICES})
+        for org in withhold_also(shown, hidden_sum, len(hidden)):
+            del shown[org]
+    return {
+        org: shown.get(org) or (Withheld.FEW if org in few else Withheld.PROTECTS) for org in cells
+    }
+
+
+def withhold_also(shown: dict[str, Tally], hidden_sum: Tally, hidden_cells: int) -> list[str]:
+    """Which shown cells must be withheld too, given the sum of the withheld ones (which a
+    reader gets as the total minus the cells shown) and how many cells it is the sum of: until
+    it is of two cells or more and mixed, the smallest cells with another answer first. Nothing
+    when every answer was the same: the statement's total tells that anyway. It works from
+    what a reader of a document sees, so a stored report can be checked again with it.
+
+    >>> withhold_also({"A": Tally(yes=3), "B": Tally(yes=2, no=2)}, Tally(no=1), 1)
+    ['A']
+    >>> withhold_also({"B": Tally(discuss=2)}, Tally(discuss=1), 1)
+    []
+    >>> withhold_also({"B": Tally(yes=3)}, Tally(yes=1, no=1), 1)
+    ['B']
+    """
+    shown, more = dict(shown), []
+    count, total = hidden_cells, hidden_sum
 
     def answers(t: Tally) -> set[str]:
         return {c for c in CHOICES if getattr(t, c)}
 
-    while few and shown:
-        hidden = [t for org, t in cells.items() if org not in shown]
-        given = set().union(*map(answers, hidden))
-        if len(hidden) > 1 and len(given) > 1:
+    while count and shown:
+        given = answers(total)
+        if count > 1 and len(given) > 1:
             break  # nobody's answer among the withheld can be told
         mixing = [org for org, t in shown.items() if answers(t) - given]
-        if len(hidden) > 1 and not mixing:
+        if not mixing and len(given) <= 1:
             break  # everyone answered alike: the statement's total tells that already
-        pool = mixing or list(shown)
-        del shown[min(pool, key=lambda org: (shown[org].total, org))]
-    return {
-        org: shown.get(org) or (Withheld.FEW if org in few else Withheld.PROTECTS) for org in cells
-    }
+        org = min(mixing or list(shown), key=lambda o: (shown[o].total, o))
+        more.append(org)
+        cell = shown.pop(org)
+        count += 1
+        total = Tally(**{c: getattr(total, c) + getattr(cell, c) for c in CHOICES})
+    return more
 
 
 ANONYMITY_THRESHOLD_MAX = 50

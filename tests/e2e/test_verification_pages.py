@@ -247,8 +247,8 @@ def test_the_verifier_s_own_pdf_says_whose_copy_it_is_and_until_when(app, linked
         ).stdout.split()
     )
     assert re.search(
-        r"Exemplaret till BUP\. Länken ni fick tar emot kommentarer och rättelser till och med "
-        r"\d{4}-\d{2}-\d{2}\.",
+        r"Exemplaret till BUP\. Länken ni fick tar emot kommentarer och rättelser till "
+        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\.",
         text,
     )
     # the facilitator's copy of a version is nobody's in particular

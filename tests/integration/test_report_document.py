@@ -3,6 +3,7 @@ discussion notes and accepted verification notes."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
@@ -135,9 +136,23 @@ def test_an_accepted_correction_stands_beside_the_wording_people_answered(app, s
         "Rättelse från Habilitering, godtagen efter verifiering. Svaren ovan gäller lydelsen som"
         " deltagarna såg, inte rättelsen: <ins>Stödsamtal vid funktionsnedsättning</ins>"
     ) in page
-    original = {k: v for k, v in item.items() if k != "corrected_to"}
-    assert changed_items({**before, "attendance": before["attendance"]}, before) == {}
-    assert original != item
+    # the version before the correction differs in that item only
+    uncorrected = copy.deepcopy(before)
+    del items(uncorrected)[key]["corrected_to"]
+    assert changed_items(uncorrected, before) == {key: "changed"}
+
+
+def test_a_version_stored_by_an_older_brygga_is_not_all_changed_against_a_new_one(session, held):
+    """Versions stored before the withheld cells gave their reason (``True``) and before
+    ``reworded_as``: comparing them with a new version marks nothing that did not change."""
+    new = build_report(session, held.workshop_id)
+    old = copy.deepcopy(new)
+    for item in iter_items(old):
+        item.pop("reworded_as", None)
+        for cell in item.get("breakdown", []):
+            cell["withheld"] = cell["tally"] is None
+    assert old != new
+    assert changed_items(old, new) == {}
 
 
 def test_a_workshop_without_answers_still_gives_a_report(session, demo):
@@ -179,3 +194,20 @@ def test_a_reworded_statement_keeps_its_answers_in_the_report_with_the_new_wordi
     with app.test_request_context():
         page = " ".join(render_report_html(document, lang="sv", diagram=None).split())
     assert "Omformulerat i diskussionen; svaren ovan gäller den här lydelsen." in page
+
+
+def test_a_version_stored_under_an_older_rule_is_checked_again_before_it_is_shown(
+    app, session, held
+):
+    """A published version is frozen JSON: one stored before the subtraction rule may show a
+    cell that gives a smaller group away. It is withheld when the version is rendered."""
+    document = build_report(session, held.workshop_id)
+    [hab] = [o for o in document["ws1"]["organisations"] if o["name"] == "Habilitering"]
+    own = hab["own"][0]  # Yes 3 · No 1: BUP's 3 Yes and Elevhälsa's one No
+    bup = next(c for c in own["breakdown"] if c["organisation"] == "BUP")
+    bup.update(tally={"yes": 3, "no": 0, "discuss": 0, "total": 3}, withheld=False)  # as stored
+    with app.test_request_context():
+        page = " ".join(render_report_html(document, lang="sv", diagram=None).split())
+    assert "Yes 3 · No 0 · Let&#39;s discuss 0" not in page
+    assert 'BUP</th><td><span class="withheld">redovisas inte, så att' in page
+    assert bup["tally"] is not None  # the stored document itself is left as it was

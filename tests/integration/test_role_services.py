@@ -291,3 +291,17 @@ def test_agreed_parked_and_action_keep_the_wording(session, ws2):
         roles.record_validation(
             session, workshop_id=ws2.workshop_id, role_id=ws2.roles["9"], outcome="maybe"
         )
+
+
+def test_a_comment_flags_a_role_whatever_answer_it_came_with(session, ws2):
+    """Yes 4 · No 1 is a clear yes; were only a No's comment to flag the role, the flag would
+    tell how the one who commented answered. Any comment flags it."""
+    sid = validation(session, ws2)["1"].id
+    voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
+    for org in ("BUP", "Elevhälsa", "Socialtjänst", "BUP"):
+        answer(session, joined(session, ws2, org), sid, "yes")
+    answer(session, joined(session, ws2, "Elevhälsa"), sid, "no")
+    assert not outcome_of(session, ws2, "1").needs_attention
+    commenter = joined(session, ws2, "Socialtjänst")
+    answer(session, commenter, sid, "yes", comment="Stämmer för oss")
+    assert outcome_of(session, ws2, "1").needs_attention  # with a Yes, as with a No

@@ -59,7 +59,10 @@ def test_no_withheld_small_group_can_be_worked_out(cells: list[Tally], threshold
 
     total = add(cells)
     if sum(1 for c in CHOICES if getattr(total, c)) == 1:
-        return  # everyone answered alike: the total shown tells each answer anyway
+        # everyone answered alike: the total shown tells each answer anyway, so nothing is
+        # withheld beyond the groups that are too small
+        assert Withheld.PROTECTS not in out.values(), (named, out)
+        return
     hidden = [org for org, cell in out.items() if not isinstance(cell, Tally)]
     shown = [named[org] for org in out if org not in hidden]
     rest = Tally(**{c: getattr(total, c) - getattr(add(shown), c) for c in CHOICES})
