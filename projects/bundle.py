@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.export import diagram_title, journey_dot
+from journey_maps.format import parse_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.triage import triage_map
 from projects.overview import folder_name
@@ -65,13 +67,17 @@ def project_bundle(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
             name = folder_name(workshop.title, workshop.date, taken)
-            version, pdf, html = report_files(session, workshop.id, lang=language)
+            version, pdf, html, document = bundled_report(session, workshop.id, lang=language)
             files: list[tuple[str, bytes]] = [
                 ("report.pdf", pdf),
                 ("report.html", html.encode("utf-8")),
             ]
             if workshop.kind == "ws2":
-                files += journey_files(session, workshop.id, lang=language)
+                # the map of the report beside it: a published version's, not today's
+                published_map = ((document or {}).get("journey") or {}).get("map")
+                files += journey_files(
+                    session, workshop.id, lang=language, journey_map=published_map
+                )
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
             folders.append(_folder(name, workshop, [filename for filename, _ in files], version))
@@ -93,28 +99,34 @@ def _folder(name: str, workshop: Workshop, files: list[str], version: int | None
     )
 
 
-def report_files(session: Session, workshop_id: int, *, lang: str) -> tuple[int | None, bytes, str]:
+def bundled_report(
+    session: Session, workshop_id: int, *, lang: str
+) -> tuple[int | None, bytes, str, dict[str, Any] | None]:
     """The report to bundle as a PDF and a standalone HTML page: the latest published version
-    (its number first) or, when none is published, the draft (None first)."""
+    (its number first, its document last) or, when none is published, the draft (None first
+    and last)."""
     # the reports module renders through Flask; imported here so that this module loads without
     from reports import render
 
     published = latest_version(session, workshop_id)
     if published is None:
         pdf, html = render.report_files(session, workshop_id, lang=lang)
-        return None, pdf, html
+        return None, pdf, html, None
     number, document = published
     drawn = render.diagram_data_uri(document, lang=lang)  # drawn once for both files
     page = partial(render.render_report_html, document, lang=lang, mode="version", version=number)
     html = page(standalone=True, diagram=drawn)
-    return number, render.pdf_from_html(page(pdf=True, diagram=drawn)), html
+    return number, render.pdf_from_html(page(pdf=True, diagram=drawn)), html, document
 
 
-def journey_files(session: Session, workshop_id: int, *, lang: str) -> list[tuple[str, bytes]]:
+def journey_files(
+    session: Session, workshop_id: int, *, lang: str, journey_map: dict[str, Any] | None = None
+) -> list[tuple[str, bytes]]:
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
-    for Swedish Excel) with the facilitator's verdicts."""
-    journey = workshop_journey(session, workshop_id)
+    for Swedish Excel) with the facilitator's verdicts. ``journey_map`` is a published report's map
+    (brygga.journey/1), else the map as it is now."""
+    journey = parse_journey(journey_map) if journey_map else workshop_journey(session, workshop_id)
     report = gap_report(journey)
     source = journey_dot(journey, report, lang=lang)
     try:

@@ -15,12 +15,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from journey_maps import stages as journey_stages
 from journey_maps import triage
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.importing import import_journey
 from projects import services
-from projects.bundle import project_bundle
+from projects.bundle import journey_files, project_bundle
 from reports import verification
 from tests.e2e.test_journey_diagram_downloads import pdf_titles
 from workshops import services as workshop_services
@@ -371,6 +372,23 @@ def test_the_zip_holds_the_latest_published_report_and_the_draft_only_where_none
     theirs = readme[readme.index(f"{adults}/") :]
     assert "report.pdf     UTKAST till workshopens rapport: ingen version är publicerad" in theirs
     assert "skickas till verksamheterna" not in readme
+
+
+def test_a_published_ws2_report_comes_with_the_map_it_was_published_with(
+    app, session, series, project
+):
+    """The diagram and findings beside a published report are of that report's map, not of
+    the map as it became after publishing."""
+    verification.publish_version(session, workshop_id=series.journey, note="v1")
+    journey_stages.add_stage(session, workshop_id=series.journey, label="Eftervård efteråt")
+    archive = bundle(app, session, project)
+    folder = "ws2-barn-och-unga-2026-03-16/"
+    assert "Version 1" in archive.read(folder + "report.html").decode("utf-8")
+    assert "Eftervård efteråt" not in archive.read(folder + "diagram.dot").decode("utf-8")
+    assert "Eftervård efteråt" not in archive.read(folder + "findings.csv").decode("utf-8-sig")
+    # unpublished, the files are of the map as it is now
+    draft = journey_files(session, series.journey, lang="sv")
+    assert "Eftervård efteråt" in dict(draft)["diagram.dot"].decode("utf-8")
 
 
 def test_the_zip_s_findings_carry_the_verdicts_in_the_zip_s_language(app, session, series, project):
