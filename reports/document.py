@@ -292,7 +292,7 @@ def _comparable(item: dict[str, Any]) -> dict[str, Any]:
     ...     {"organisation": "BUP", "tally": None, "withheld": "protects"}]})
     {'text': 'a', 'breakdown': [{'organisation': 'BUP', 'tally': None, 'withheld': True}]}
     """
-    out = {k: v for k, v in item.items() if not (k in ("reworded_as",) and v is None)}
+    out = {k: v for k, v in item.items() if not (k == "reworded_as" and v is None)}
     if "breakdown" in out:
         out["breakdown"] = [
             {**cell, "withheld": bool(cell.get("withheld"))} for cell in out["breakdown"]
@@ -324,19 +324,13 @@ def protect_breakdowns(document: dict[str, Any]) -> dict[str, Any]:
         cells, total = item.get("breakdown") or [], item.get("tally")
         if not total or not any(c["tally"] is None for c in cells):
             continue
-        shown = {c["organisation"]: _tally(c["tally"]) for c in cells if c["tally"] is not None}
-        hidden = _tally(total)
-        for t in shown.values():
-            hidden = Tally(**{c: getattr(hidden, c) - getattr(t, c) for c in domain.CHOICES})
+        shown = {c["organisation"]: Tally.of(c["tally"]) for c in cells if c["tally"] is not None}
+        hidden = Tally.of(total) - sum(shown.values(), Tally())
         hidden_cells = sum(1 for c in cells if c["tally"] is None)
         for org in domain.withhold_also(shown, hidden, hidden_cells):
             cell = next(c for c in cells if c["organisation"] == org)
             cell.update(tally=None, withheld=str(domain.Withheld.PROTECTS))
     return document
-
-
-def _tally(counts: dict[str, int]) -> Tally:
-    return Tally(yes=counts["yes"], no=counts["no"], discuss=counts["discuss"])
 
 
 def changed_items(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, str]:

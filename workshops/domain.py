@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -166,6 +166,33 @@ class Tally:
     def as_dict(self) -> dict[str, int]:
         return {"yes": self.yes, "no": self.no, "discuss": self.discuss, "total": self.total}
 
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> Tally:
+        """From counts by choice (a Counter, a stored ``as_dict``); a missing choice is 0.
+
+        >>> Tally.of({"yes": 2, "total": 2})
+        Tally(yes=2, no=0, discuss=0)
+        """
+        return cls(
+            yes=counts.get("yes", 0), no=counts.get("no", 0), discuss=counts.get("discuss", 0)
+        )
+
+    def __add__(self, other: Tally) -> Tally:
+        """Two groups' answers together.
+
+        >>> Tally(yes=1) + Tally(yes=1, no=2)
+        Tally(yes=2, no=2, discuss=0)
+        """
+        return Tally(self.yes + other.yes, self.no + other.no, self.discuss + other.discuss)
+
+    def __sub__(self, other: Tally) -> Tally:
+        """The answers left when ``other``'s are taken out (a total minus the cells shown).
+
+        >>> Tally(yes=3, no=1) - Tally(yes=3)
+        Tally(yes=0, no=1, discuss=0)
+        """
+        return Tally(self.yes - other.yes, self.no - other.no, self.discuss - other.discuss)
+
 
 def tally(choices: Iterable[str]) -> Tally:
     """Count choices.
@@ -173,8 +200,7 @@ def tally(choices: Iterable[str]) -> Tally:
     >>> tally(["yes", "no", "yes", "discuss"])
     Tally(yes=2, no=1, discuss=1)
     """
-    counts = Counter(choices)
-    return Tally(yes=counts["yes"], no=counts["no"], discuss=counts["discuss"])
+    return Tally.of(Counter(choices))
 
 
 def disclosed(t: Tally, threshold: int) -> bool:
@@ -231,7 +257,7 @@ def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally |
     few = set(cells) - set(shown)
     if few:
         hidden = [t for org, t in cells.items() if org not in shown]
-        hidden_sum = Tally(**{c: sum(getattr(t, c) for t in hidden) for c in CHOICES})
+        hidden_sum = sum(hidden, Tally())
         for org in withhold_also(shown, hidden_sum, len(hidden)):
             del shown[org]
     return {
@@ -270,7 +296,7 @@ def withhold_also(shown: dict[str, Tally], hidden_sum: Tally, hidden_cells: int)
         more.append(org)
         cell = shown.pop(org)
         count += 1
-        total = Tally(**{c: getattr(total, c) + getattr(cell, c) for c in CHOICES})
+        total += cell
     return more
 
 

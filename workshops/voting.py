@@ -503,10 +503,7 @@ def count_tallies(session: Session, statement_ids: list[int]) -> dict[int, domai
     counts: dict[int, Counter[str]] = {sid: Counter() for sid in statement_ids}
     for sid, choice, n in rows:
         counts[sid][choice] = n
-    return {
-        sid: domain.Tally(yes=c["yes"], no=c["no"], discuss=c["discuss"])
-        for sid, c in counts.items()
-    }
+    return {sid: domain.Tally.of(c) for sid, c in counts.items()}
 
 
 def count_tallies_by_organisation(
@@ -524,10 +521,7 @@ def count_tallies_by_organisation(
     for sid, org, choice, n in rows:
         counts[sid].setdefault(org, Counter())[choice] = n
     return {
-        sid: {
-            org: domain.Tally(yes=c["yes"], no=c["no"], discuss=c["discuss"])
-            for org, c in per_org.items()
-        }
+        sid: {org: domain.Tally.of(c) for org, c in per_org.items()}
         for sid, per_org in counts.items()
     }
 

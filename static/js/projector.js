@@ -68,9 +68,9 @@
      text is made smaller, down to half (a long statement, a role with a long description);
      not when the reader has enlarged the browser's text. */
   function fit() {
-    var stage = document.getElementById("stage"), f = 1;
+    var stage = document.getElementById("stage"), f = 1, enlarged = B.textEnlarged();
     stage.style.setProperty("--fit", "1");
-    while (!B.textEnlarged() && stage.scrollHeight > stage.clientHeight + 1 && f > 0.5) {
+    while (!enlarged && stage.scrollHeight > stage.clientHeight + 1 && f > 0.5) {
       f = Math.round((f - 0.05) * 100) / 100;
       stage.style.setProperty("--fit", String(f));
     }

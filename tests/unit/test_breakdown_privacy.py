@@ -31,13 +31,12 @@ def splits(tally: Tally, sizes: list[int]) -> Iterator[tuple[Tally, ...]]:
             if discuss > tally.discuss:
                 continue
             cell = Tally(yes=yes, no=no, discuss=discuss)
-            left = Tally(yes=tally.yes - yes, no=tally.no - no, discuss=tally.discuss - discuss)
-            for others in splits(left, rest):
+            for others in splits(tally - cell, rest):
                 yield (cell, *others)
 
 
 def add(tallies: list[Tally]) -> Tally:
-    return Tally(**{c: sum(getattr(t, c) for t in tallies) for c in CHOICES})
+    return sum(tallies, Tally())
 
 
 tallies = st.builds(
@@ -65,7 +64,7 @@ def test_no_withheld_small_group_can_be_worked_out(cells: list[Tally], threshold
         return
     hidden = [org for org, cell in out.items() if not isinstance(cell, Tally)]
     shown = [named[org] for org in out if org not in hidden]
-    rest = Tally(**{c: getattr(total, c) - getattr(add(shown), c) for c in CHOICES})
+    rest = total - add(shown)
     possible = {org: set() for org in hidden}
     for split in splits(rest, [named[org].total for org in hidden]):
         for org, cell in zip(hidden, split, strict=True):
