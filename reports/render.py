@@ -25,6 +25,7 @@ from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.export import journey_dot
 from journey_maps.format import parse_journey
+from reports.concerns import Concerns, concerns_of
 from reports.document import build_report, protect_breakdowns
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -62,12 +63,15 @@ def render_report_html(
     standalone: bool = False,
     extra: dict[str, Any] | None = None,
     diagram: str | None = DRAW,
+    concerns: Concerns | None = None,
 ) -> str:
     """The whole report page. ``changes`` (item key → "added"/"changed") marks what is new
     since the reader's last visit; ``note_forms`` adds a comment form to every item (the
     verifier's page, posting with ``token``). ``pdf`` leaves out the screen-only parts;
     ``standalone`` puts the stylesheet into the page so that a downloaded file looks right.
-    ``diagram`` is the drawn journey as a data URI when the caller has it already."""
+    ``diagram`` is the drawn journey as a data URI when the caller has it already.
+    ``concerns`` (one invited organisation's reading) adds what is theirs to check to page 1
+    and marks it where it stands."""
     if mode not in MODES:
         raise ValueError(f"unknown report mode {mode!r}")
     language = lang if lang in i18n.LANGUAGES else "sv"
@@ -86,6 +90,7 @@ def render_report_html(
         inline_css=REPORT_CSS.read_text(encoding="utf-8") if standalone else None,
         diagram=diagram_data_uri(document, lang=language) if diagram == DRAW else diagram,
         extra=extra or {},
+        concerns=concerns,
     )
 
 
@@ -133,8 +138,9 @@ def report_pdf_from_document(
     version: int | None = None,
     recipient: dict[str, str] | None = None,
 ) -> bytes:
-    """A report document (live or a frozen version) as a PDF; ``recipient`` (organisation and
-    until) says on page 1 whose copy it is and until when their link takes remarks."""
+    """A report document (live or a frozen version) as a PDF; ``recipient`` (organisation,
+    and ``until`` when it has a link) says on page 1 whose copy it is, until when their link
+    takes remarks, and what in it concerns them."""
     return pdf_from_html(
         render_report_html(
             document,
@@ -143,6 +149,7 @@ def report_pdf_from_document(
             version=version,
             pdf=True,
             extra={"recipient": recipient} if recipient else None,
+            concerns=concerns_of(document, recipient["organisation"]) if recipient else None,
         )
     )
 

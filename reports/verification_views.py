@@ -9,6 +9,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,6 +22,7 @@ from flask import (
 from db import get_session
 from journey_maps.export_views import when
 from reports import verification
+from reports.concerns import concerns_of
 from reports.document import changed_items, iter_items
 from reports.render import render_report_html, report_pdf_from_document
 from web import _, attachment, client_key, document_language, error_text, fail, lang, login_required
@@ -59,11 +61,26 @@ def _pdf(
     number: int,
     recipient: dict[str, str] | None = None,
 ) -> Response:
+    """A version as a PDF; ``recipient`` (organisation, and until when their link takes
+    remarks when they have one) makes it that organisation's copy."""
     report_lang = document_language()
     data = report_pdf_from_document(document, lang=report_lang, version=number, recipient=recipient)
+    whose = f"-{slug(recipient['organisation'], 'org')}" if recipient else ""
     return attachment(
-        data, "application/pdf", f"{slug(title, 'rapport')}-v{number}-{report_lang}.pdf"
+        data, "application/pdf", f"{slug(title, 'rapport')}-v{number}{whose}-{report_lang}.pdf"
     )
+
+
+def _copy_for(workshop: Any) -> str | None:
+    """The invited organisation named by ``?for=<id>`` (whose copy to show), or None; an id
+    that is not one of the workshop's organisations is a 404."""
+    raw = request.args.get("for")
+    if not raw:
+        return None
+    org = next((o for o in workshop.organisations if str(o.id) == raw), None)
+    if org is None:
+        abort(404)
+    return str(org.name)
 
 
 def _stylesheets() -> list[str]:
@@ -125,10 +142,14 @@ def version(wid: int, number: int) -> Any:
     document = verification.get_version(db, wid, number)
     previous = verification.get_version(db, wid, number - 1) if number > 1 else None
     changes = changed_items(previous, document)
+    # ?for=<organisation id>: the copy that organisation reads, with what concerns it
+    organisation = _copy_for(workshop)
     toolbar = render_template(
         "verification/_version_toolbar.html",
         workshop=workshop,
         number=number,
+        organisation=organisation,
+        organisation_id=request.args.get("for") if organisation else None,
         changes=changes,
         items={item["key"]: item for item in iter_items(document)},
         removed={item["key"]: item for item in iter_items(previous)} if previous else {},
@@ -141,15 +162,24 @@ def version(wid: int, number: int) -> Any:
         changes={k: v for k, v in changes.items() if v != "removed"},
         version=number,
         extra={"toolbar": toolbar, "stylesheets": _stylesheets()},
+        concerns=concerns_of(document, organisation) if organisation else None,
     )
 
 
 @bp.get("/versions/<int:number>.pdf")
 @login_required
 def version_pdf(wid: int, number: int) -> Any:
+    """A version as a PDF; with ``?for=<organisation id>`` that organisation's copy, to send
+    by other means than its link."""
     db = get_session()
     workshop = services.get_workshop(db, wid)
-    return _pdf(verification.get_version(db, wid, number), title=workshop.title, number=number)
+    organisation = _copy_for(workshop)
+    return _pdf(
+        verification.get_version(db, wid, number),
+        title=workshop.title,
+        number=number,
+        recipient={"organisation": organisation} if organisation else None,
+    )
 
 
 def _link_url(token: str) -> str:
@@ -283,6 +313,7 @@ def report(token: str) -> Any:
         token=token,
         version=view.version,
         extra={"toolbar": banner, "stylesheets": _stylesheets()},
+        concerns=concerns_of(view.document, view.organisation),
     )
 
 

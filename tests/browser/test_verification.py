@@ -91,12 +91,40 @@ def test_an_organisation_verifies_the_report_through_its_link(
     facilitator.reload()
     expect(facilitator.locator("#new-link")).to_have_count(0)
 
+    # Before sending, the facilitator looks at the copy Habilitering will read: it opens with
+    # what concerns them, each part a link to where it stands.
+    facilitator.get_by_role("link", name="Visa exemplaret till Habilitering").click()
+    expect(facilitator.locator(".report-toolbar .vt-title")).to_have_text(
+        "Version 1 · Exemplaret till Habilitering"
+    )
+    theirs = facilitator.locator("section.concerns")
+    expect(theirs.get_by_role("heading", level=2)).to_have_text("Det här gäller Habilitering")
+    first = theirs.get_by_role("link").first
+    target = first.get_attribute("href") or ""
+    assert target.startswith("#item-statement-"), target
+    first.click()
+    expect(facilitator).to_have_url(re.compile(re.escape(target) + "$"))
+    expect(facilitator.locator(target)).to_be_in_viewport()
+    expect(facilitator.locator("article.org.yours h3 .flag-yours")).to_have_text("Gäller er")
+    screenshot(facilitator, "verification-laptop-their-copy.png")
+    # the facilitator's pages hold together on a phone, the versions table included
+    small = contexts.page(PHONE)
+    log_in(small)
+    small.goto(page_url)
+    expect(small.locator("#versions .vtable")).to_be_visible()
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    facilitator.goto(page_url)
+
     # The verifier opens the link on a phone, comments on one item and corrects another.
     phone = contexts.page(PHONE)
     phone.goto(link)
     expect(phone.locator(".verify-for")).to_have_text(f"Verifiering för {ORG}")
     expect(phone.locator(".verify-version")).to_have_text("Version 1")
     expect(phone.locator(".item.changed")).to_have_count(0)
+    # the held demo's statements are all about Habilitering: nothing in particular for BUP
+    expect(phone.locator("section.concerns")).to_contain_text(
+        f"Inget i dokumentationen handlar särskilt om {ORG}."
+    )
     assert_fits(phone, 390)
     toast_screenshot(phone, "verification-phone-open.png")
 

@@ -293,3 +293,160 @@ def test_every_message_key_of_the_verification_code_exists_in_both_languages():
         catalogue = json.loads((root / "translations" / f"verification.{lang}.json").read_text())
         assert sorted(used - set(catalogue)) == [], lang
     assert len(used) > 25
+
+
+def concerns_section(page: str) -> str:
+    found = re.search(r'<section class="block concerns".*?</section>', page, re.S)
+    assert found, "no 'what concerns you' section"
+    return found.group(0)
+
+
+def test_the_verifier_sees_first_what_concerns_their_organisation(app, linked):
+    facilitator, demo, bup_token = linked
+    token = new_link(facilitator, demo, "Habilitering")
+    page = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    box = concerns_section(page)
+    assert "Det här gäller Habilitering" in box
+    assert "2 påståenden i er egen beskrivning" in box
+    assert "2 påståenden om hur andra uppfattar er" in box
+    # every link of the box leads to an item on the page
+    links = re.findall(r'href="#([^"]+)"', box)
+    assert links == [f"item-statement-{demo.own[0]}", f"item-statement-{demo.others[0]}"]
+    for target in links:
+        assert f'id="{target}"' in page
+    # and the organisation's part of the report says so where it stands
+    assert re.search(r'<h3>Habilitering <span class="flag flag-yours">Gäller er</span></h3>', page)
+    # an organisation the report says nothing particular about is told so, not shown an empty box
+    other = concerns_section(app.test_client().get(f"/v/{bup_token}").get_data(as_text=True))
+    assert "Inget i dokumentationen handlar särskilt om BUP." in other
+    assert "flag-yours" not in app.test_client().get(f"/v/{bup_token}").get_data(as_text=True)
+
+
+def test_the_facilitator_s_copies_are_nobody_s_in_particular(linked):
+    facilitator, demo, _token = linked
+    for url in (base(demo) + "versions/1", f"/f/w/{demo.workshop_id}/report/"):
+        page = facilitator.get(url).get_data(as_text=True)
+        assert 'class="block concerns"' not in page and "flag-yours" not in page, url
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_the_verifier_s_pdf_lists_what_concerns_them(app, linked, tmp_path):
+    facilitator, demo, _token = linked
+    token = new_link(facilitator, demo, "Habilitering")
+    response = app.test_client().get(f"/v/{token}/report.pdf?language=en")
+    assert response.status_code == 200
+    (tmp_path / "copy.pdf").write_bytes(response.data)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "copy.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    )
+    assert "What concerns Habilitering" in text
+    assert "2 statements of your own description" in text
+    assert "Concerns you" in text
+
+
+def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_in, ws2):
+    from journey_maps import placing
+    from tests.conftest import join_ws2
+
+    _phone, bup = join_ws2(app, ws2, "BUP")
+    _phone2, school = join_ws2(app, ws2, "Elevhälsa")
+    first, second = ws2.stages[0], ws2.stages[1]
+    with session_scope(app) as s:
+        placing.place_role(
+            s, participant_id=school, role_id=ws2.roles["3"], stage_id=first, client_id="c-school-1"
+        )
+        placing.place_role(
+            s, participant_id=bup, role_id=ws2.roles["4"], stage_id=second, client_id="c-bup-0001"
+        )
+    wid = ws2.workshop_id
+    assert post(logged_in, f"/f/w/{wid}/verification/publish", {}).status_code == 302
+    response = post(
+        logged_in,
+        f"/f/w/{wid}/verification/links",
+        {"organisation_id": ws2.orgs["BUP"], "days": 30},
+    )
+    assert response.status_code == 302
+    listing = logged_in.get(f"/f/w/{wid}/verification/").get_data(as_text=True)
+    token = re.search(r'value="http://localhost/v/([A-Za-z0-9_-]{43})"', listing).group(1)
+
+    page = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    box = concerns_section(page)
+    assert "På patientresan finns ni i roll 4." in box
+    listed = re.findall(r'href="#(item-finding-[^"]+)"', box)
+    assert listed, box
+    for target in listed:
+        assert re.search(rf'id="{target}"', page)
+    # BUP fills role 4 at the second stage: the transitions into and out of it, the loops
+    # through it and role 4's own finding; not role 3 (Elevhälsa's), nor roles nobody placed
+    assert listed == [
+        "item-finding-s1-s2-unbridged",
+        "item-finding-s2-s3-unbridged",
+        "item-finding-s3-s2-unbridged",
+        "item-finding-s5-s2-unbridged",
+        "item-finding-s1-s2-boundary_unbridged",
+        "item-finding-loop-s2-s3-loop_without_holder",
+        "item-finding-loop-s2-s3-s4-s5-loop_without_holder",
+        "item-finding-role-4-isolated_role",
+    ]
+    assert 'id="item-finding-role-3-isolated_role"' in page
+    # each finding of the report is flagged where it stands exactly when it is listed
+    findings = re.findall(
+        r'<li class="item finding[^"]*" id="(item-finding-[^"]+)">\s*'
+        r'<p class="item-text">(.*?)</p>',
+        page,
+        re.S,
+    )
+    assert len(findings) > len(listed)
+    for target, text in findings:
+        assert ("Gäller er" in text) == (target in listed), target
+
+
+def test_the_facilitator_sees_and_downloads_each_organisation_s_copy(app, linked, tmp_path):
+    facilitator, demo, _token = linked
+    hab = demo.orgs["Habilitering"]
+    listing = facilitator.get(base(demo)).get_data(as_text=True)
+    assert f'href="{base(demo)}versions/1?for={hab}"' in listing
+    assert 'aria-label="Visa exemplaret till Habilitering"' in listing
+
+    page = facilitator.get(base(demo) + f"versions/1?for={hab}").get_data(as_text=True)
+    assert "Version 1 · Exemplaret till Habilitering" in page
+    assert "Det här gäller Habilitering" in concerns_section(page)
+    assert f"versions/1.pdf?language=sv&amp;for={hab}" in page
+
+    pdf = facilitator.get(base(demo) + f"versions/1.pdf?for={hab}")
+    assert pdf.status_code == 200
+    assert 'filename="ws1-test-v1-habilitering-sv.pdf"' in pdf.headers["Content-Disposition"]
+    if shutil.which("pdftotext"):
+        (tmp_path / "hab.pdf").write_bytes(pdf.data)
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", str(tmp_path / "hab.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        # no link of theirs, so no closing date: only whose copy it is
+        assert "Exemplaret till Habilitering." in text and "Det här gäller Habilitering" in text
+        assert "Länken ni fick" not in text
+
+
+def test_a_copy_for_an_organisation_not_invited_to_the_workshop_is_a_404(app, linked):
+    facilitator, demo, _token = linked
+    with session_scope(app) as s:
+        from workshops import services
+
+        other = services.create_workshop(
+            s, owner_id=1, title="Annan", date=None, target_group="adults"
+        )
+        stranger = services.add_organisation(
+            s, workshop_id=other, name="Främling", principal="region"
+        )
+    for query in (f"?for={stranger}", "?for=999999", "?for=x"):
+        assert facilitator.get(base(demo) + "versions/1" + query).status_code == 404, query
+        assert facilitator.get(base(demo) + "versions/1.pdf" + query).status_code == 404, query
