@@ -125,3 +125,18 @@ def test_an_expectation_about_the_target_group_is_flagged_outside_the_target_gro
     assert "Utanför målgruppen" in target and "Utanför uppdraget" not in target
     mandate = section(page, f'id="item-statement-{held.others[0]}"', "</li>")
     assert "Utanför uppdraget" in mandate  # "Stödsamtal", a mandate
+
+
+def test_statements_nobody_answered_come_last_in_a_compact_list(logged_in, held):
+    page = logged_in.get(f"/f/w/{held.workshop_id}/report/").get_data(as_text=True)
+    own = section(page, "<h4>Egen beskrivning</h4>", "<h4>Andras uppfattning</h4>")
+    # the answered statement first, with its answers; the unanswered one after, under a caption
+    assert re.search(r"Yes 3 · No 1 .* Ingen svarade på det här \(1\)", html.unescape(own))
+    silent = section(page, 'class="items unanswered"', "</ul>")
+    assert f"item-statement-{held.own[1]}" in page[page.index('class="items unanswered"') :]
+    assert "Inga svar" not in silent and "Inga svar" not in own
+    assert page.index(f'id="item-statement-{held.own[0]}"') < page.index(
+        f'id="item-statement-{held.own[1]}"'
+    )
+    # every statement of the part is still an item of its own (a verifier comments on each)
+    assert page.count('class="item statement') == len(held.own) + len(held.others)

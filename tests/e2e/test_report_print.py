@@ -68,3 +68,25 @@ def test_a_map_nobody_joined_for_says_so_instead_of_listing_every_organisation_a
     assert "Ingen deltagare anslöt med telefon: kartan nedan lades in" in attendance
     assert "Inbjudna verksamheter:" in attendance
     assert "inte närvarande" not in attendance and "<table" not in attendance
+
+
+def test_the_findings_open_with_how_many_there_are_of_each_severity(logged_in, ws2):
+    page = logged_in.get(f"/f/w/{ws2.workshop_id}/report/").get_data(as_text=True)
+    start = page.index(">", page.index('class="severity-count"')) + 1
+    counts = re.sub(r"<[^>]+>", " ", page[start : page.index("</p>", start)])
+    listed = re.findall(r'<li class="item finding sev-(\w+)', page)
+    expected = [
+        f"{word} {listed.count(sev)}"
+        for sev, word in [
+            ("critical", "Kritisk"),
+            ("high", "Hög"),
+            ("medium", "Medel"),
+            ("low", "Låg"),
+            ("info", "Info"),
+        ]
+        if sev in listed
+    ]
+    assert expected and " ".join(counts.split()) == " ".join(expected)
+    # and the list below goes from the most serious down, as the counts read
+    order = ["critical", "high", "medium", "low", "info"]
+    assert [order.index(s) for s in listed] == sorted(order.index(s) for s in listed)
