@@ -10,6 +10,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 import i18n
 from db import get_session
 from journey_maps.board import placement_counts
+from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.summary import journey_summary
+from roles.services import validation_outcomes
 from web import (
     _,
     error_text,
@@ -396,11 +399,16 @@ def statements_json(wid: int) -> Any:
 def results_page(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
+    ws2 = workshop.kind == "ws2"
     return render_template(
         "facilitator/results.html",
         workshop=workshop,
         results=results.workshop_results(session, wid),
         split=domain.is_split,
+        # WS2: the map and the roles at a glance, with the ways into each
+        journey=journey_summary(session, wid) if ws2 else None,
+        roles=validation_outcomes(session, workshop_id=wid) if ws2 else [],
+        honesty={"sv": HONESTY_SV, "en": HONESTY_EN},
     )
 
 
