@@ -19,8 +19,8 @@ from journey_maps.export import (
     journey_dot,
     render,
 )
+from journey_maps.findings_table import map_findings_csv
 from journey_maps.format import Journey, JourneyFormatError, load_journey
-from reports.tables import map_findings_csv
 
 EXIT_INVALID = 2
 

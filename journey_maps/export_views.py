@@ -25,10 +25,11 @@ from journey_maps import snapshots
 from journey_maps.analysis import gap_report
 from journey_maps.events import TOPIC
 from journey_maps.export import diagram_title, findings_json, journey_dot
+from journey_maps.findings_table import map_findings_csv
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.importing import import_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
-from reports.tables import findings_csv
+from journey_maps.triage import triage_map
 from web import (
     _,
     attachment,
@@ -40,7 +41,7 @@ from web import (
     login_required,
 )
 from workshops import services
-from workshops.domain import WorkshopError, slug
+from workshops.domain import WorkshopError, file_stem, slug
 from workshops.live import broadcaster
 
 bp = Blueprint("journey_files", __name__, url_prefix="/f/w/<int:wid>/map")
@@ -121,7 +122,7 @@ def download(wid: int, name: str) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     document = snapshots.live_document(session, wid)
-    stem = f"{slug(workshop.title)}-{dt.date.today().isoformat()}"
+    stem = file_stem(workshop.title, workshop.date, dt.date.today())
     return _file(wid, document, stem, name)
 
 
@@ -165,7 +166,7 @@ def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
     language = document_language()
     if name == "findings.csv":
         # the Data tab's table: semicolons and a byte-order mark for Swedish Excel, verdicts
-        data = findings_csv(get_session(), wid, document=document, lang=language)
+        data = map_findings_csv(journey, triage_map(get_session(), wid), language)
         return _attachment(data, name, f"{stem}-{language}.findings.csv")
     fmt = name.removeprefix("diagram.")
     try:

@@ -17,12 +17,12 @@ from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.export import diagram_title, journey_dot
+from journey_maps.findings_table import map_findings_csv
 from journey_maps.format import parse_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.triage import triage_map
 from projects.overview import folder_name
 from projects.services import get_project, in_order
-from reports.tables import map_findings_csv
 from reports.verification import latest_version
 from workshops.models import Workshop
 

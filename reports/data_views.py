@@ -14,7 +14,7 @@ from reports.archive import ArchiveError, archive_json, export_workshop, import_
 from reports.tables import csv_zip, table_csv, tables_xlsx, workshop_tables
 from web import _, attachment, document_language, facilitator_id, lang, login_required
 from workshops import services
-from workshops.domain import slug
+from workshops.domain import file_stem
 
 bp = Blueprint("data", __name__, url_prefix="/f")
 
@@ -45,10 +45,11 @@ def index(wid: int) -> Any:
 @login_required
 def download(wid: int, name: str) -> Any:
     """``workshop.json`` (the archive), ``tables.xlsx``, ``tables.zip`` or ``<table>.csv``;
-    file names carry the workshop's title, today's date and the tables' language."""
+    file names carry the workshop's title, its date (today's when it has none) and the tables'
+    language."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    stem = f"{slug(workshop.title, 'workshop')}-{dt.date.today().isoformat()}"
+    stem = file_stem(workshop.title, workshop.date, dt.date.today(), "workshop")
     if name == "workshop.json":
         document = export_workshop(session, wid)
         return _attachment(archive_json(document), "json", f"{stem}.workshop.json")

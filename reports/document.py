@@ -221,7 +221,7 @@ def _roles(session: Session, workshop_id: int, threshold: int) -> list[dict[str,
             "note": o.note,
             "revised": o.revised,
             # the comments, never the answer each came with
-            "comments": sorted(text for _choice, text in o.comments),
+            "comments": list(o.comment_texts),
         }
         for o in outcomes
         if o.statement_id is not None

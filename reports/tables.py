@@ -11,19 +11,15 @@ its counts are left blank and the row's ``withheld`` cell says so ("färre än 3
 never silently dropped. How many answered a statement is always given; how they answered only
 from the threshold on (``workshops.domain.disclosed``).
 
-CSV is written for Swedish Excel, which most of the public administration uses: UTF-8 with a
-byte-order mark (without it Excel reads the file as Windows-1252 and å, ä, ö come out garbled)
-and ``;`` between cells (with Swedish regional settings Excel's list separator is the semicolon,
-because the comma is the decimal sign, so a double-clicked comma file lands in one column).
-Shares are whole percentages so that no decimal sign is needed at all; dates are ISO
-(2026-05-04), which Swedish Excel reads as dates. Text that starts like a formula (=, +, -, @)
-gets a leading apostrophe in CSV and is stored as text in XLSX, so a participant's note can
-never run as a formula in the reader's spreadsheet.
+CSV is written for Swedish Excel by ``tabular.table_csv`` (UTF-8 with a byte-order mark, ``;``
+between cells, ISO dates; that module says why). Shares are whole percentages so that no decimal
+sign is needed at all. Text that starts like a formula (=, +, -, @) gets a leading apostrophe in
+CSV and is stored as text in XLSX, so a participant's note can never run as a formula in the
+reader's spreadsheet.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -38,11 +34,12 @@ from sqlalchemy.orm import Session
 from i18n import translate
 from journey_maps.analysis import gap_report
 from journey_maps.board import journey_document
+from journey_maps.findings_table import findings_table, stage_labels
 from journey_maps.format import parse_journey
-from journey_maps.model import Journey
 from journey_maps.report import Report
 from journey_maps.triage import triage_map
 from roles.services import RoleOutcome, validation_outcomes
+from tabular import CONTROL, Cell, Label, Table, header, table_csv
 from workshops import domain
 from workshops.domain import StatementResult, Tally
 from workshops.models import Organisation, Participant, Statement
@@ -53,44 +50,6 @@ from workshops.results import (
     workshop_results,
 )
 from workshops.services import get_workshop
-
-
-@dataclass(frozen=True)
-class Label:
-    """A cell the writers translate: a catalogue key and its parameters.
-
-    >>> Label("topic.mandate").text("sv")
-    'Uppdrag / insatser'
-    >>> Label("data.withheld", (("threshold", 3),)).text("sv")
-    'färre än 3 svar'
-    """
-
-    key: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def text(self, lang: str) -> str:
-        return translate(lang, self.key, **dict(self.params))
-
-
-Cell = str | int | float | bool | dt.date | Label | None
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table: a key (its file and sheet), column keys, and rows of cells."""
-
-    key: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...] = ()
-
-    def column(self, key: str) -> list[Cell]:
-        """Every cell of one column.
-
-        >>> Table("t", ("a", "b"), ((1, 2), (3, 4))).column("b")
-        [2, 4]
-        """
-        index = self.columns.index(key)
-        return [row[index] for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -388,15 +347,15 @@ def roles_table(outcomes: Sequence[RoleOutcome], threshold: int, lang: str) -> T
 
 
 def role_comments_table(outcomes: Sequence[RoleOutcome], lang: str) -> Table:
-    """The comments on each role, alphabetically, without the answer each came with (that
-    would be one person's vote)."""
+    """The comments on each role without the answer each came with (that would be one
+    person's vote), in the order every page shows them (``roles.comments.shown_comments``)."""
     return Table(
         "role_comments",
         ("code", "role", "comment"),
         tuple(
             (o.role["code"], o.role["name"].get(lang) or o.role["name"]["sv"], text)
             for o in outcomes
-            for text in sorted((text for _choice, text in o.comments), key=str.casefold)
+            for text in o.comment_texts
         ),
     )
 
@@ -433,62 +392,6 @@ def transitions_table(report: Report, stage_labels: dict[str, str]) -> Table:
             for t in report.transitions
         ),
     )
-
-
-def findings_table(
-    report: Report, stage_labels: dict[str, str], verdicts: dict[str, dict[str, Any]], lang: str
-) -> Table:
-    """The gap analysis's findings with the facilitator's verdict on each: the one findings
-    table of every download (the Data tab, the map files page, the project's ZIP, the command
-    line). The raw codes and ids are findings.json's."""
-    rows = []
-    for f in report.findings:
-        verdict = verdicts.get(f.fingerprint) or {}
-        where = (
-            " → ".join(stage_labels.get(s, s) for s in f.transition)
-            if f.transition
-            else stage_labels.get(f.stage or "", f.stage or "")
-            or " → ".join(stage_labels.get(s, s) for s in f.stages)
-        )
-        rows.append(
-            (
-                Label(f"board.severity.{f.severity}"),
-                f.code,
-                where or None,
-                " ".join(f.roles) or None,
-                f.message_en if lang == "en" else f.message_sv,
-                Label(f"board.triage.{verdict['status']}") if verdict.get("status") else None,
-                verdict.get("reason"),
-                f.fingerprint,
-            )
-        )
-    return Table(
-        "findings",
-        ("severity", "code", "where", "roles", "finding", "verdict", "reason", "fingerprint"),
-        tuple(rows),
-    )
-
-
-def stage_labels(journey: Journey, lang: str) -> dict[str, str]:
-    """Each stage's name in ``lang`` by its id (Swedish where it has no English one).
-
-    >>> from journey_maps.format import example_journey
-    >>> stage_labels(example_journey(), "en")["s1"]
-    'Concern'
-    """
-    return {s.id: (s.label_en or s.label) if lang == "en" else s.label for s in journey.stages}
-
-
-def map_findings_table(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> Table:
-    """The findings of one map (the live one or a saved version) with the verdicts on them.
-
-    >>> from journey_maps.format import example_journey
-    >>> table = map_findings_table(example_journey(), {}, "sv")
-    >>> first = table.rows[0]
-    >>> first[0].text("sv"), first[1], first[2]
-    ('Kritisk', 'patient_carries', 'Bedömning → Första kontakt')
-    """
-    return findings_table(gap_report(journey), stage_labels(journey, lang), verdicts, lang)
 
 
 # --- Reading the workshop ---------------------------------------------------------------------
@@ -603,75 +506,7 @@ def _journey(session: Session, workshop_id: int, lang: str) -> tuple[Report | No
     return gap_report(journey), stage_labels(journey, lang)
 
 
-def findings_csv(
-    session: Session, workshop_id: int, *, document: dict[str, Any], lang: str
-) -> bytes:
-    """The findings of a workshop's map ``document`` (live or a saved version) as the Data
-    tab's CSV, with the facilitator's verdicts as they stand (they follow a finding by its
-    fingerprint)."""
-    get_workshop(session, workshop_id)  # an unknown workshop is a 404
-    return map_findings_csv(parse_journey(document), triage_map(session, workshop_id), lang)
-
-
 # --- Writing ----------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def header(table: Table, lang: str, threshold: int) -> list[str]:
-    """The column names in ``lang``.
-
-    >>> header(Table("t", ("number", "withheld")), "sv", 3)
-    ['Nr', 'Fördelning dold']
-    """
-    return [translate(lang, f"data.col.{key}", threshold=threshold) for key in table.columns]
-
-
-def csv_value(value: Cell, lang: str) -> str:
-    """A cell as CSV text for Swedish Excel.
-
-    >>> [csv_value(v, "sv") for v in (None, True, 3, dt.date(2026, 5, 4), "=1+1", "-ok")]
-    ['', 'ja', '3', '2026-05-04', "'=1+1", "'-ok"]
-    """
-    if value is None:
-        return ""
-    if isinstance(value, Label):
-        return value.text(lang)
-    if isinstance(value, bool):
-        return translate(lang, "data.true" if value else "data.false")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        text = CONTROL.sub("", value)
-        return "'" + text if text.startswith(FORMULA_START) else text
-    return str(value)
-
-
-def table_csv(table: Table, lang: str, threshold: int) -> bytes:
-    r"""One table as CSV: UTF-8 with a byte-order mark, ``;`` between cells (see the module's
-    docstring for why).
-
-    >>> table_csv(Table("t", ("organisation", "participants"), (("Hab", 4),)), "sv", 3)
-    b'\xef\xbb\xbfVerksamhet;Deltagare\r\nHab;4\r\n'
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header(table, lang, threshold))
-    for row in table.rows:
-        writer.writerow([csv_value(v, lang) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def map_findings_csv(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> bytes:
-    r"""The findings of one map as CSV, as the Data tab writes its tables (no column of it
-    depends on the anonymity threshold: findings hold no answers).
-
-    >>> from journey_maps.format import example_journey
-    >>> map_findings_csv(example_journey(), {}, "en").splitlines()[0]
-    b'ï»¿Severity;Code;Where;Roles;Finding;Verdict;Reason;Fingerprint'
-    """
-    return table_csv(map_findings_table(journey, verdicts, lang), lang, 0)
 
 
 def csv_zip(tables: WorkshopTables, lang: str, stem: str) -> bytes:

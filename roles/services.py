@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roles.catalogue import TIERS, load_catalogue
+from roles.comments import shown_comments
 from roles.models import RoleRevision, WorkshopRole
 from workshops import domain
 from workshops.domain import WorkshopError
@@ -323,6 +324,11 @@ class RoleOutcome:
     @property
     def agreement(self) -> float | None:
         return self.tally.share("yes") if self.tally.total else None
+
+    @property
+    def comment_texts(self) -> tuple[str, ...]:
+        """The comments as shown anywhere: texts only, alphabetically (``shown_comments``)."""
+        return shown_comments(self.comments)
 
     @property
     def disclosed(self) -> bool:

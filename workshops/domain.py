@@ -602,6 +602,19 @@ def slug(text: str, fallback: str = "karta") -> str:
     return words[:60].rstrip("-") or fallback
 
 
+def file_stem(title: str, date: dt.date | None, today: dt.date, fallback: str = "karta") -> str:
+    """The start of a downloaded file's name about one workshop: its title and its date (today's
+    when it has none). Two workshops may share a title; the date tells a recipient which one a
+    file is about, whenever it was downloaded.
+
+    >>> file_stem("WS1 Barn", dt.date(2026, 5, 4), today=dt.date(2026, 6, 1))
+    'ws1-barn-2026-05-04'
+    >>> file_stem("WS1 Barn", None, today=dt.date(2026, 6, 1))
+    'ws1-barn-2026-06-01'
+    """
+    return f"{slug(title, fallback)}-{(date or today).isoformat()}"
+
+
 def clean_display_name(name: str | None) -> str | None:
     """Trim an optional display name; empty becomes None.
 

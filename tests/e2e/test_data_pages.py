@@ -101,7 +101,7 @@ def test_the_data_page_lists_every_table_and_is_a_workshop_tab(
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-def test_each_download_has_its_type_and_a_dated_file_name(
+def test_each_download_has_its_type_and_today_s_date_when_the_workshop_has_none(
     logged_in: FlaskClient, voted: Demo
 ) -> None:
     cases = {
@@ -118,6 +118,23 @@ def test_each_download_has_its_type_and_a_dated_file_name(
     assert filename(english) == f"ws1-test-{TODAY}-en-breakdown.csv"
     assert logged_in.get(url(voted, "download/nothing.csv")).status_code == 404
     assert logged_in.get(url(voted, "download/workshop.exe")).status_code == 404
+
+
+def test_a_dated_workshop_s_files_carry_its_date_not_the_day_they_were_downloaded(
+    app: Flask, logged_in: FlaskClient, voted: Demo
+) -> None:
+    with session_scope(app) as session:
+        session.get(Workshop, voted.workshop_id).date = dt.date(2026, 5, 4)
+        session.commit()
+    for name, expected in (
+        ("workshop.json", "ws1-test-2026-05-04.workshop.json"),
+        ("tables.xlsx", "ws1-test-2026-05-04-sv.xlsx"),
+        ("gaps.csv", "ws1-test-2026-05-04-sv-gaps.csv"),
+        ("tables.zip", "ws1-test-2026-05-04-sv-csv.zip"),
+    ):
+        assert filename(download(logged_in, voted, name)) == expected
+    with zipfile.ZipFile(io.BytesIO(download(logged_in, voted, "tables.zip").data)) as archive:
+        assert all(n.startswith("ws1-test-2026-05-04-sv-") for n in archive.namelist())
 
 
 def test_a_download_names_its_charset_once(logged_in: FlaskClient, voted: Demo) -> None:

@@ -434,6 +434,26 @@ def test_a_saved_version_is_listed_downloaded_and_deleted(app, logged_in, ws2):
     assert logged_in.get(url(ws2, f"snapshots/{sid}/download/journey.json")).status_code == 404
 
 
+def test_a_dated_workshop_s_map_files_carry_its_date_and_a_version_the_day_it_was_saved(
+    app, logged_in, ws2
+):
+    a_small_map(app, ws2)
+    with session_scope(app) as session:
+        services.get_workshop(session, ws2.workshop_id).date = dt.date(2019, 3, 14)
+        session.commit()
+    live = logged_in.get(url(ws2, "download/journey.json")).headers["Content-Disposition"]
+    assert live == 'attachment; filename="ws2-test-2019-03-14.journey.json"'
+    findings = logged_in.get(url(ws2, "download/findings.csv")).headers["Content-Disposition"]
+    assert findings == 'attachment; filename="ws2-test-2019-03-14-sv.findings.csv"'
+
+    sid = save(logged_in, ws2, "to_be")
+    snap = logged_in.get(url(ws2, f"snapshots/{sid}/download/journey.json"))
+    saved = re.search(
+        r'filename="ws2-test-malbild-([\d-]+)\.journey\.json"', snap.headers["Content-Disposition"]
+    )
+    assert saved and saved.group(1) != "2019-03-14"  # the day it was saved, not the workshop's
+
+
 def test_a_version_with_a_bad_kind_is_refused_with_a_message(logged_in, ws2):
     response = post(logged_in, url(ws2, "snapshots"), {"kind": "x"}, follow_redirects=True)
     assert "Välj nuläge, målbild eller annan version." in text(response)

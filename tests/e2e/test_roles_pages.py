@@ -10,7 +10,7 @@ from db import session_scope
 from journey_maps import placing
 from roles import services as roles
 from tests.conftest import Ws2, join_ws2, post
-from workshops import services
+from workshops import services, voting
 
 
 def page(client, url: str) -> str:
@@ -227,6 +227,29 @@ def test_a_phone_answers_a_role_with_a_comment_and_the_outcome_page_shows_it(app
     assert "comment-choice" not in item and "comment-no" not in item
     assert "1 · 100" in item  # the count and the share of No, in words and numbers
     assert "Behöver uppmärksamhet" in item
+
+
+def test_the_outcome_page_lists_comments_alphabetically_not_by_answer_or_time(app, logged_in, ws2):
+    create_validation(logged_in, ws2)
+    sid = role_statement(app, ws2, "7")
+    post(logged_in, f"/f/w/{ws2.workshop_id}/live/open", {"statement_id": sid})
+    written = (("BUP", "yes", "Saknar skolan"), ("Elevhälsa", "no", "bra namn"))
+    for n, (org, choice, comment) in enumerate(written):
+        _, pid = join_ws2(app, ws2, org)
+        with session_scope(app) as s:
+            voting.cast_vote(
+                s,
+                participant_id=pid,
+                statement_id=sid,
+                choice=choice,
+                ballot_id=f"ballot-7-{n}",
+                comment=comment,
+            )
+    text = page(logged_in, f"{base(ws2)}/validation")
+    item = text[text.index(f'id="v{ws2.roles["7"]}"') :]
+    item = item[: item.index('class="outcome-form')]
+    shown = re.findall(r'<span class="comment-text">([^<]*)</span>', item)
+    assert shown == ["bra namn", "Saknar skolan"]
 
 
 def test_an_unanswered_role_says_so_once_without_a_zero_count(logged_in, ws2):

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from journey_maps import placing
+from reports.document import build_report
+from reports.tables import workshop_tables
 from roles import services as roles
 from roles.models import RoleRevision
 from tests.conftest import Ws2
@@ -222,6 +224,26 @@ def test_below_the_anonymity_threshold_the_flag_reads_nothing_from_the_answers(s
     session.get(Workshop, ws2.workshop_id).anonymity_threshold = 1
     session.commit()
     assert outcome_of(session, ws2, "4").needs_attention
+
+
+def test_the_report_and_the_data_table_show_the_comments_in_the_one_order(session, ws2):
+    sid = validation(session, ws2)["7"].id
+    voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
+    # written in an order, and with answers, that any other rule would give away
+    for org, choice, comment in (
+        ("BUP", "yes", "Saknar skolan"),
+        ("Elevhälsa", "no", "bra namn"),
+        ("Socialtjänst", "discuss", "Överlappar roll 8"),
+        ("BUP", "no", "överlappar roll 9"),
+    ):
+        answer(session, joined(session, ws2, org), sid, choice, comment=comment)
+
+    expected = ("bra namn", "Saknar skolan", "Överlappar roll 8", "överlappar roll 9")
+    assert outcome_of(session, ws2, "7").comment_texts == expected
+    report = build_report(session, ws2.workshop_id)
+    assert next(r for r in report["roles"] if r["code"] == "7")["comments"] == list(expected)
+    table = workshop_tables(session, ws2.workshop_id).get("role_comments")
+    assert tuple(row[2] for row in table.rows if row[0] == "7") == expected
 
 
 def test_a_changed_vote_replaces_its_comment(session, ws2):

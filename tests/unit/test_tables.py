@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from journey_maps.analysis import gap_report
+from journey_maps.findings_table import map_findings_csv
 from journey_maps.format import load_journey
 from reports.archive_check import fingerprint_stages, rename_fingerprint
 from reports.tables import (
@@ -25,7 +26,6 @@ from reports.tables import (
     discussion_table,
     distribution,
     gaps_table,
-    map_findings_csv,
     principals_table,
     role_comments_table,
     roles_table,
