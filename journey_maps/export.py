@@ -33,7 +33,9 @@ from journey_maps.styles import (
     ROBUST_GREEN,
     ROW_HEIGHT,
     WORDS,
+    HtmlLabel,
     attr_list,
+    html_escape,
     quote,
 )
 
@@ -68,7 +70,9 @@ __all__ = [
 ]
 
 
-def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "sv") -> str:
+def journey_dot(
+    journey: Journey, report: Report | None = None, *, lang: str = "sv", stamp: str | None = None
+) -> str:
     """The journey-gap diagram as Graphviz DOT source (pure; nothing is run).
 
     Left to right: a column of role labels, then one column per stage and one per transition,
@@ -80,6 +84,9 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
     report : Report, optional
         The analysis to draw; computed when not given.
     lang : {"sv", "en"}
+    stamp : str, optional
+        A line under the title saying which map this is (its date, the version it was
+        published with), for a picture that travels without the page it came from.
 
     Examples
     --------
@@ -89,6 +96,9 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
     (True, True, True)
     >>> 'fontname="DejaVu Sans"' in source, "Teckenförklaring" in source
     (True, True)
+    >>> stamped = journey_dot(example_journey(), stamp="Kartan per 2026-11-24")
+    >>> '<FONT POINT-SIZE="12">Kartan per 2026-11-24</FONT>' in stamped
+    True
     """
     sheet = Sheet(journey, report or gap_report(journey), lang)
     title = _drawn_title(journey)
@@ -99,7 +109,7 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
         ranksep=0.3,
         fontname=FONT,
         fontsize=18,
-        label=title,
+        label=_title_label(title, stamp),
         labelloc="t",
         labeljust="l",
         tooltip=title,
@@ -121,20 +131,33 @@ def journey_dot(journey: Journey, report: Report | None = None, *, lang: str = "
     return "\n".join(out) + "\n"
 
 
+def _title_label(title: str, stamp: str | None) -> str:
+    """The sheet's title, with the stamp in smaller type on a line of its own."""
+    if not stamp:
+        return title
+    return HtmlLabel(
+        f'<{html_escape(title)}<BR ALIGN="LEFT"/>'
+        f'<FONT POINT-SIZE="12">{html_escape(stamp)}</FONT><BR ALIGN="LEFT"/>>'
+    )
+
+
 def _drawn_title(journey: Journey) -> str:
     return journey.title + (f" – {journey.snapshot}" if journey.snapshot else "")
 
 
-def diagram_title(journey: Journey, *, lang: str = "sv") -> str:
-    """The diagram file's document title (a PDF's Title): the map's title and what it shows.
+def diagram_title(journey: Journey, *, lang: str = "sv", stamp: str | None = None) -> str:
+    """The diagram file's document title (a PDF's Title): the map's title and what it shows,
+    and the stamp when there is one.
 
     Examples
     --------
     >>> from journey_maps.format import example_journey
     >>> diagram_title(example_journey(), lang="en").endswith(" – the patient journey and its gaps")
     True
+    >>> diagram_title(example_journey(), stamp="Version 2").endswith("glappen (Version 2)")
+    True
     """
-    return f"{_drawn_title(journey)} – {WORDS[lang]['document']}"
+    return f"{_drawn_title(journey)} – {WORDS[lang]['document']}" + (f" ({stamp})" if stamp else "")
 
 
 def findings_json(report: Report) -> str:

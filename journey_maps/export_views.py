@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 
+import i18n
 from db import get_session
 from journey_maps import render as rendering
 from journey_maps import snapshots
@@ -122,8 +123,9 @@ def download(wid: int, name: str) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     document = snapshots.live_document(session, wid)
-    stem = file_stem(workshop.title, workshop.date, dt.date.today())
-    return _file(wid, document, stem, name)
+    today = dt.date.today()
+    stem = file_stem(workshop.title, workshop.date, today)
+    return _file(wid, document, stem, name, stamp=("files.stamp_live", today))
 
 
 @bp.get("/snapshots/<int:sid>/download/<name>")
@@ -137,7 +139,9 @@ def snapshot_download(wid: int, sid: int, name: str) -> Any:
         f"{slug(workshop.title)}-{SNAPSHOT_SLUGS[info.kind]}"
         f"{'-' + slug(info.label, '') if info.label else ''}-{info.created_at.date().isoformat()}"
     )
-    return _file(wid, snapshot.document, stem, name)
+    return _file(
+        wid, snapshot.document, stem, name, stamp=("files.stamp_saved", info.created_at.date())
+    )
 
 
 @bp.get("/preview.svg")
@@ -153,7 +157,11 @@ def preview(wid: int) -> Any:
     return Response(picture, mimetype=rendering.MEDIA_TYPES["svg"])
 
 
-def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
+def _file(
+    wid: int, document: dict[str, Any], stem: str, name: str, *, stamp: tuple[str, dt.date]
+) -> Any:
+    """One of the map's files; ``stamp`` (a message key and a date) says under the diagram's
+    title which map it is, in the file's language."""
     if name not in FILES:
         abort(404)
     if name == "journey.json":
@@ -170,8 +178,11 @@ def _file(wid: int, document: dict[str, Any], stem: str, name: str) -> Any:
         return _attachment(data, name, f"{stem}-{language}.findings.csv")
     fmt = name.removeprefix("diagram.")
     try:
-        source = journey_dot(journey, report, lang=language)
-        data = rendering.render(source, fmt, title=diagram_title(journey, lang=language))
+        key, day = stamp
+        stamped = i18n.translate(language, key, date=day.isoformat())
+        source = journey_dot(journey, report, lang=language, stamp=stamped)
+        title = diagram_title(journey, lang=language, stamp=stamped)
+        data = rendering.render(source, fmt, title=title)
     except rendering.GraphvizMissing:
         flash(_("files.dot_missing_download"), "error")
         return redirect(url_for("journey_files.index", wid=wid, _anchor="downloads"))

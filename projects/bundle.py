@@ -75,8 +75,15 @@ def project_bundle(
             if workshop.kind == "ws2":
                 # the map of the report beside it: a published version's, not today's
                 published_map = ((document or {}).get("journey") or {}).get("map")
+                stamp = (
+                    i18n.translate(language, "files.stamp_version", n=version)
+                    if version
+                    else i18n.translate(
+                        language, "files.stamp_live", date=(today or dt.date.today()).isoformat()
+                    )
+                )
                 files += journey_files(
-                    session, workshop.id, lang=language, journey_map=published_map
+                    session, workshop.id, lang=language, journey_map=published_map, stamp=stamp
                 )
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
@@ -120,17 +127,23 @@ def bundled_report(
 
 
 def journey_files(
-    session: Session, workshop_id: int, *, lang: str, journey_map: dict[str, Any] | None = None
+    session: Session,
+    workshop_id: int,
+    *,
+    lang: str,
+    journey_map: dict[str, Any] | None = None,
+    stamp: str | None = None,
 ) -> list[tuple[str, bytes]]:
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
     for Swedish Excel) with the facilitator's verdicts. ``journey_map`` is a published report's map
-    (brygga.journey/1), else the map as it is now."""
+    (brygga.journey/1), else the map as it is now; ``stamp`` says which under the diagram's
+    title."""
     journey = parse_journey(journey_map) if journey_map else workshop_journey(session, workshop_id)
     report = gap_report(journey)
-    source = journey_dot(journey, report, lang=lang)
+    source = journey_dot(journey, report, lang=lang, stamp=stamp)
     try:
-        title = diagram_title(journey, lang=lang)
+        title = diagram_title(journey, lang=lang, stamp=stamp)
         drawn = [
             (name, rendering.render(source, name.rsplit(".", 1)[1], title=title))
             for name in DIAGRAM_FILES

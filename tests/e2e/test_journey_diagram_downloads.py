@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import io
 import re
 
@@ -9,7 +11,7 @@ import pytest
 from PIL import Image
 
 from journey_maps import render as rendering
-from tests.e2e.test_journey_files import a_small_map, url
+from tests.e2e.test_journey_files import a_small_map, save, url
 
 needs_dot = pytest.mark.skipif(not rendering.dot_available(), reason="Graphviz `dot` is missing")
 
@@ -21,17 +23,39 @@ def pdf_titles(pdf: bytes) -> list[str]:
 
 @needs_dot
 @pytest.mark.parametrize(
-    ("language", "what"),
-    [("sv", "patientresan med glappen"), ("en", "the patient journey and its gaps")],
+    ("language", "what", "stamp"),
+    [
+        ("sv", "patientresan med glappen", "Kartan per"),
+        ("en", "the patient journey and its gaps", "The map as of"),
+    ],
 )
-def test_the_downloaded_pdf_is_titled_with_the_map_and_what_it_shows(
-    app, logged_in, ws2, language, what
+def test_the_downloaded_pdf_is_titled_with_the_map_what_it_shows_and_its_day(
+    app, logged_in, ws2, language, what, stamp
 ):
     a_small_map(app, ws2)
     response = logged_in.get(url(ws2, f"download/diagram.pdf?language={language}"))
     assert response.status_code == 200
     [title] = pdf_titles(response.data)
-    assert title.startswith("WS2 test") and title.endswith(f" – {what}")
+    today = dt.date.today().isoformat()
+    assert title == f"WS2 test – {what} ({stamp} {today})"
+
+
+@needs_dot
+def test_the_diagram_says_under_its_title_which_map_it_is(app, logged_in, ws2):
+    """A picture travels without the page it came from: the live map says its day, a saved
+    version the day it was saved, in the file's language, not the interface's."""
+    a_small_map(app, ws2)
+    today = dt.date.today().isoformat()
+    def svg(path: str) -> str:  # Graphviz writes "-" as "&#45;"
+        return html.unescape(logged_in.get(url(ws2, path)).get_data(as_text=True))
+
+    live = svg("download/diagram.svg")
+    assert f">Kartan per {today}</text>" in live
+    english = svg("download/diagram.svg?language=en")
+    assert f">The map as of {today}</text>" in english
+    sid = save(logged_in, ws2, "as_is", "Före")
+    saved = svg(f"snapshots/{sid}/download/diagram.svg")
+    assert f">Sparad {today}</text>" in saved and "Kartan per" not in saved
 
 
 @needs_dot

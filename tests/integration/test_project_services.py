@@ -326,7 +326,9 @@ def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, pr
     pdf = archive.read(journey + "diagram.pdf")
     assert pdf.startswith(b"%PDF")
     [title] = pdf_titles(pdf)  # titled, as the map files page's download is
-    assert title.endswith(" – patientresan med glappen")
+    # unpublished: the map as it is on the day the ZIP is made
+    assert title.endswith(" – patientresan med glappen (Kartan per 2026-04-01)")
+    assert "Kartan per 2026-04-01</FONT>" in archive.read(journey + "diagram.dot").decode()
     assert archive.read(journey + "findings.csv").startswith("\ufeffAllvar;Kod;Var;".encode())
     assert not any(n.startswith("ws1-") and "diagram" in n for n in names)
     readme = archive.read("README.txt").decode("utf-8")
@@ -386,6 +388,8 @@ def test_a_published_ws2_report_comes_with_the_map_it_was_published_with(
     assert "Version 1" in archive.read(folder + "report.html").decode("utf-8")
     assert "Eftervård efteråt" not in archive.read(folder + "diagram.dot").decode("utf-8")
     assert "Eftervård efteråt" not in archive.read(folder + "findings.csv").decode("utf-8-sig")
+    # and the diagram says so under its title
+    assert "Kartan i version 1 av rapporten</FONT>" in archive.read(folder + "diagram.dot").decode()
     # unpublished, the files are of the map as it is now
     draft = journey_files(session, series.journey, lang="sv")
     assert "Eftervård efteråt" in dict(draft)["diagram.dot"].decode("utf-8")
