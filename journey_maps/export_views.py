@@ -29,7 +29,7 @@ from journey_maps.export import diagram_title, findings_json, journey_dot
 from journey_maps.findings_table import map_findings_csv
 from journey_maps.format import JourneyFormatError, parse_journey
 from journey_maps.importing import import_journey
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.messages import honesty
 from journey_maps.triage import triage_map
 from web import (
     _,
@@ -74,7 +74,7 @@ def when(moment: dt.datetime) -> str:
 
 
 def _honesty() -> str:
-    return HONESTY_SV if lang() == "sv" else HONESTY_EN
+    return honesty(lang())
 
 
 # --- The page --------------------------------------------------------------------------------

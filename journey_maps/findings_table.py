@@ -15,7 +15,17 @@ def findings_table(
     report: Report, stage_labels: dict[str, str], verdicts: dict[str, dict[str, Any]], lang: str
 ) -> Table:
     """The gap analysis's findings with the facilitator's verdict on each. The raw codes and
-    ids are findings.json's."""
+    ids are findings.json's.
+
+    >>> from journey_maps.analysis import gap_report
+    >>> from journey_maps.format import example_journey
+    >>> journey = example_journey()
+    >>> verdicts = {"s3>s2:patient_carries": {"status": "dismissed", "reason": "Finns rutin"}}
+    >>> table = findings_table(gap_report(journey), stage_labels(journey, "sv"), verdicts, "sv")
+    >>> first = table.rows[0]
+    >>> first[1], first[2], first[5].text("sv"), first[6]
+    ('patient_carries', 'Bedömning → Första kontakt', 'Avfärdat', 'Finns rutin')
+    """
     rows = []
     for f in report.findings:
         verdict = verdicts.get(f.fingerprint) or {}

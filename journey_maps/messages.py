@@ -14,6 +14,17 @@ HONESTY_SV = (
 HONESTY_EN = (
     "The analysis describes the map the workshop drew, not how often handovers actually fail."
 )
+
+
+def honesty(lang: str) -> str:
+    """The honesty line in ``lang`` (Swedish unless English is asked for).
+
+    >>> honesty("en").startswith("The analysis describes the map")
+    True
+    """
+    return HONESTY_EN if lang == "en" else HONESTY_SV
+
+
 PRINCIPAL_NAMES = {
     "region": ("region", "region"),
     "municipality": ("kommun", "municipality"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
-from journey_maps.report import SEVERITIES, Figures, Finding, Report
+from journey_maps.report import Figures, Finding, Report
 from journey_maps.rows import JourneyStage
 from journey_maps.triage import STATUSES, triage_map
 
@@ -54,14 +54,13 @@ def summarise(report: Report, verdicts: dict[str, dict[str, Any]]) -> JourneySum
     >>> summary.judged, summary.unjudged
     ((('confirmed', 1), ('dismissed', 1)), 10)
     """
-    counts = Counter(f.severity for f in report.findings)
     judged = Counter(
         verdicts[f.fingerprint]["status"] for f in report.findings if f.fingerprint in verdicts
     )
     return JourneySummary(
         figures=report.figures,
         findings=len(report.findings),
-        severities=tuple((s, counts[s]) for s in SEVERITIES if counts[s]),
+        severities=tuple((s, n) for s, n in report.figures.findings_by_severity if n),
         critical=tuple(f for f in report.findings if f.severity == "critical"),
         judged=tuple((s, judged[s]) for s in STATUSES if judged[s]),
     )

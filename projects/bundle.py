@@ -77,7 +77,7 @@ def project_bundle(
                 published_map = ((document or {}).get("journey") or {}).get("map")
                 stamp = (
                     i18n.translate(language, "files.stamp_version", n=version)
-                    if version
+                    if version and published_map
                     else i18n.translate(
                         language, "files.stamp_live", date=(today or dt.date.today()).isoformat()
                     )

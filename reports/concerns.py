@@ -10,8 +10,9 @@ document alone (a live draft or a frozen version), the items that are theirs to 
 - WS2: the findings about roles they fill on the journey map, and about transitions and stages
   where they are placed. A finding that names roles concerns an organisation filling one of
   those roles at the finding's stages (anywhere, when the finding has no stage); a finding
-  without professional roles (nobody owns a handover, only the patient carries it, the thread
-  breaks) concerns every organisation placed at its stages.
+  that names none (nobody owns a handover, the thread breaks), or names only the patient or
+  their family as the ones who carry a transition, concerns every organisation placed at its
+  stages.
 
 Organisation names are matched as the workshop wrote them, ignoring case and surrounding
 space: the map's placements name organisations in free text.
@@ -88,11 +89,8 @@ def finding_concerns(journey: Journey, finding: Finding, organisation: str) -> b
     True
     """
     where = _where(finding)
-    professional = {r.id for r in journey.roles if r.professional}
-    # the person and their network carrying a transition name no one's role to check
-    roles = professional.intersection(finding.roles)
-    if not roles and not where:
-        return False  # about the person or their network as such (not on the map)
+    # the person and their family carrying a transition alone is a gap beside everyone there
+    roles = () if finding.code == "patient_carries" else finding.roles
     for placement in journey.placements:
         if not _same(placement.organisation, organisation):
             continue
@@ -122,6 +120,17 @@ def _map_concerns(
     return concerning, tuple(roles)
 
 
+def _shown_order(parts: Iterable[list[dict[str, Any]]]) -> tuple[str, ...]:
+    """Statement keys in the order the report shows them: answered first, then the rest
+    (so that a link to the first lands on the top of the part).
+
+    >>> _shown_order([[{"key": "statement:1", "answers": 0}, {"key": "statement:2", "answers": 3}]])
+    ('statement:2', 'statement:1')
+    """
+    items = [item for part in parts for item in part]
+    return tuple(item["key"] for item in sorted(items, key=lambda i: not i.get("answers")))
+
+
 def concerns_of(document: dict[str, Any], organisation: str) -> Concerns:
     """The items of a report document (``brygga.report/1``) that concern ``organisation``.
 
@@ -148,8 +157,8 @@ def concerns_of(document: dict[str, Any], organisation: str) -> Concerns:
     """
     ws1 = document.get("ws1") or {}
     mine = [o for o in ws1.get("organisations", []) if _same(o.get("name"), organisation)]
-    own = tuple(item["key"] for o in mine for item in o.get("own", []))
-    others = tuple(item["key"] for o in mine for item in o.get("others", []))
+    own = _shown_order(o.get("own", []) for o in mine)
+    others = _shown_order(o.get("others", []) for o in mine)
     outside = tuple(
         g["key"]
         for g in ws1.get("gaps", [])

@@ -232,7 +232,7 @@ def _journey(session: Session, workshop_id: int) -> dict[str, Any] | None:
     has_stages = session.scalar(
         select(func.count())
         .select_from(JourneyStage)
-        .where(JourneyStage.workshop_id == workshop_id)
+        .where(JourneyStage.workshop_id == workshop_id, JourneyStage.removed_at.is_(None))
     )
     if not has_stages:
         return None
@@ -286,13 +286,18 @@ def item_keys(document: dict[str, Any]) -> set[str]:
 def _comparable(item: dict[str, Any]) -> dict[str, Any]:
     """An item as a reader sees it, whatever version of Brygga stored it: keys a later
     version added are left out while empty, and a withheld cell is withheld, whatever reason
-    the document gives (a version stored before the reasons were given says only ``True``).
+    the document gives (a version stored before the reasons were given says only ``True``);
+    a role's comments in any order.
 
     >>> _comparable({"text": "a", "reworded_as": None, "breakdown": [
     ...     {"organisation": "BUP", "tally": None, "withheld": "protects"}]})
     {'text': 'a', 'breakdown': [{'organisation': 'BUP', 'tally': None, 'withheld': True}]}
+    >>> _comparable({"comments": ["bra", "Saknar"]}) == _comparable({"comments": ["Saknar", "bra"]})
+    True
     """
     out = {k: v for k, v in item.items() if not (k == "reworded_as" and v is None)}
+    if "comments" in out:  # their order is presentation, and has changed between versions
+        out["comments"] = sorted(out["comments"])
     if "breakdown" in out:
         out["breakdown"] = [
             {**cell, "withheld": bool(cell.get("withheld"))} for cell in out["breakdown"]

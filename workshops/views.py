@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 import i18n
 from db import get_session
 from journey_maps.board import placement_counts
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.messages import honesty
 from journey_maps.summary import journey_summary
 from roles.services import validation_outcomes
 from web import (
@@ -408,7 +408,7 @@ def results_page(wid: int) -> Any:
         # WS2: the map and the roles at a glance, with the ways into each
         journey=journey_summary(session, wid) if ws2 else None,
         roles=validation_outcomes(session, workshop_id=wid) if ws2 else [],
-        honesty={"sv": HONESTY_SV, "en": HONESTY_EN},
+        honesty=honesty(lang()),
     )
 
 

@@ -46,6 +46,7 @@ def test_the_diagram_says_under_its_title_which_map_it_is(app, logged_in, ws2):
     version the day it was saved, in the file's language, not the interface's."""
     a_small_map(app, ws2)
     today = dt.date.today().isoformat()
+
     def svg(path: str) -> str:  # Graphviz writes "-" as "&#45;"
         return html.unescape(logged_in.get(url(ws2, path)).get_data(as_text=True))
 

@@ -4,6 +4,7 @@ verifier's secret link with its headers, refusals and CSRF-protected notes."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 import subprocess
@@ -41,6 +42,20 @@ def new_link(client: FlaskClient, demo: Demo, org: str = "BUP", days: int = 30) 
     found = re.search(r'value="http://localhost/v/([A-Za-z0-9_-]{43})"', page)
     assert found, page
     return found.group(1)
+
+
+NEEDS_PDFTOTEXT = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)"
+)
+
+
+def pdf_text(data: bytes, folder) -> str:
+    """A PDF's text with its whitespace made single spaces (pdftotext)."""
+    assert data.startswith(b"%PDF")
+    pdf = folder / "copy.pdf"
+    pdf.write_bytes(data)
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
 
 
 def assert_private(response) -> None:
@@ -234,18 +249,12 @@ def test_a_published_version_downloads_as_a_pdf(linked):
     assert re.search(r'filename="ws1-test-v1-en\.pdf"', response.headers["Content-Disposition"])
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+@NEEDS_PDFTOTEXT
 def test_the_verifier_s_own_pdf_says_whose_copy_it_is_and_until_when(app, linked, tmp_path):
     _facilitator, _demo, token = linked
     response = app.test_client().get(f"/v/{token}/report.pdf")
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    pdf = tmp_path / "copy.pdf"
-    pdf.write_bytes(response.data)
-    text = " ".join(
-        subprocess.run(
-            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    )
+    assert response.status_code == 200
+    text = pdf_text(response.data, tmp_path)
     assert re.search(
         r"Exemplaret till BUP\. Länken ni fick tar emot kommentarer och rättelser till "
         r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\.",
@@ -253,12 +262,8 @@ def test_the_verifier_s_own_pdf_says_whose_copy_it_is_and_until_when(app, linked
     )
     # the facilitator's copy of a version is nobody's in particular
     facilitator, demo, _ = linked
-    version = facilitator.get(base(demo) + "versions/1.pdf").data
-    (tmp_path / "v.pdf").write_bytes(version)
-    plain = subprocess.run(
-        ["pdftotext", str(tmp_path / "v.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "Exemplaret till" not in plain
+    plain = pdf_text(facilitator.get(base(demo) + "versions/1.pdf").data, tmp_path)
+    assert "Exemplaret till" not in plain and "Det här gäller" not in plain
 
 
 def test_an_unknown_version_is_a_404(logged_in, demo):
@@ -329,21 +334,13 @@ def test_the_facilitator_s_copies_are_nobody_s_in_particular(linked):
         assert 'class="block concerns"' not in page and "flag-yours" not in page, url
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+@NEEDS_PDFTOTEXT
 def test_the_verifier_s_pdf_lists_what_concerns_them(app, linked, tmp_path):
     facilitator, demo, _token = linked
     token = new_link(facilitator, demo, "Habilitering")
     response = app.test_client().get(f"/v/{token}/report.pdf?language=en")
     assert response.status_code == 200
-    (tmp_path / "copy.pdf").write_bytes(response.data)
-    text = " ".join(
-        subprocess.run(
-            ["pdftotext", str(tmp_path / "copy.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-    )
+    text = pdf_text(response.data, tmp_path)
     assert "What concerns Habilitering" in text
     assert "2 statements of your own description" in text
     assert "Concerns you" in text
@@ -376,7 +373,10 @@ def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_
 
     page = app.test_client().get(f"/v/{token}").get_data(as_text=True)
     box = concerns_section(page)
-    assert "På patientresan finns ni i roll 4." in box
+    assert (
+        "På patientresan finns ni i roll 4 ”Den som bedömer och styr vidare (eller tillbaka)”."
+        in html.unescape(box)
+    )
     listed = re.findall(r'href="#(item-finding-[^"]+)"', box)
     assert listed, box
     for target in listed:
@@ -422,15 +422,7 @@ def test_the_facilitator_sees_and_downloads_each_organisation_s_copy(app, linked
     assert pdf.status_code == 200
     assert 'filename="ws1-test-v1-habilitering-sv.pdf"' in pdf.headers["Content-Disposition"]
     if shutil.which("pdftotext"):
-        (tmp_path / "hab.pdf").write_bytes(pdf.data)
-        text = " ".join(
-            subprocess.run(
-                ["pdftotext", str(tmp_path / "hab.pdf"), "-"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()
-        )
+        text = pdf_text(pdf.data, tmp_path)
         # no link of theirs, so no closing date: only whose copy it is
         assert "Exemplaret till Habilitering." in text and "Det här gäller Habilitering" in text
         assert "Länken ni fick" not in text

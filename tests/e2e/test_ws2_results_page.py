@@ -43,7 +43,7 @@ def test_the_map_s_figures_findings_and_verdicts_are_summed_up(app, logged_in, w
     assert f"{summary.findings} fynd: {shown} Kritiska fynd" in journey
     assert f"Kritiska fynd ({len(summary.critical)})" in journey
     assert first.message_sv in journey
-    assert f"Bedömda på tavlan: 1 av {summary.findings}: Bekräftat 1" in journey
+    assert f"Bedömda på tavlan: 1 av {summary.findings} (Bekräftat 1)" in journey
     assert "Analysen beskriver kartan som workshopen ritade" in journey
     assert f'href="/f/w/{wid}/board"' in results(logged_in, wid)
 

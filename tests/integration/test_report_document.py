@@ -170,6 +170,14 @@ def test_a_ws2_report_has_the_map_its_figures_and_its_findings(session, ws2):
     assert journey["findings"] and all(f["key"].startswith("finding:") for f in journey["findings"])
 
 
+def test_a_map_whose_stages_were_all_removed_has_no_journey_section(session, ws2):
+    from journey_maps import stages as journey_stages
+
+    for stage in journey_stages.stages(session, ws2.workshop_id):
+        journey_stages.remove_stage(session, workshop_id=ws2.workshop_id, stage_id=stage.id)
+    assert build_report(session, ws2.workshop_id)["journey"] is None
+
+
 def test_a_reworded_statement_keeps_its_answers_in_the_report_with_the_new_wording_after_it(
     app, session, held
 ):

@@ -29,6 +29,7 @@ PURE = [
     "roles/catalogue.py",
     "roles/comments.py",
     "reports/archive_check.py",
+    "reports/concerns.py",
     "workshops/survey_rules.py",
     "workshops/retention.py",
     "projects/overview.py",

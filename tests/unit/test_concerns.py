@@ -111,12 +111,23 @@ def test_a_handoff_across_the_boundary_concerns_the_organisation_that_receives_i
     assert all(finding_concerns(journey, f, "Elevhälsa") for f in unacknowledged)
 
 
-def test_a_finding_about_the_person_s_own_role_concerns_no_organisation():
+def test_a_user_organisation_filling_the_family_s_role_is_concerned_by_that_role_s_findings():
+    # NSPH stands for the network (role 2) at s1 and hands over to role 3 without a receipt;
+    # only the patient carries s3→s2
+    journey = example_journey()
     journey = replace(
-        example_journey(),
-        placements=tuple(p for p in example_journey().placements if p.role != "2"),
+        journey,
+        placements=tuple(
+            replace(p, organisation="NSPH") if (p.role, p.stage) == ("2", "s1") else p
+            for p in journey.placements
+        ),
+        handoffs=(*journey.handoffs, Handoff("s1", "2", "s2", "3", acknowledged=False)),
     )
-    unplaced = next(f for f in gap_report(journey).findings if f.code == "unplaced_role")
-    assert unplaced.roles == ("2",)
-    assert not finding_concerns(journey, unplaced, "BUP")
-    assert not finding_concerns(journey, unplaced, "Elevhälsa")
+    findings = {f.fingerprint: f for f in gap_report(journey).findings}
+    receipt = findings["s1>s2:unacknowledged:2>3"]
+    assert finding_concerns(journey, receipt, "NSPH")
+    assert finding_concerns(journey, receipt, "Elevhälsa")  # role 3 at s1 and s2
+    assert not finding_concerns(journey, receipt, "BUP")
+    # the patient carrying a transition is a gap beside those placed on either side, not NSPH's
+    assert not finding_concerns(journey, findings["s3>s2:patient_carries"], "NSPH")
+    assert finding_concerns(journey, findings["s3>s2:patient_carries"], "BUP")
