@@ -67,6 +67,14 @@ def stages(session: Session, workshop_id: int, *, removed: bool = False) -> list
     return list(session.scalars(query.order_by(JourneyStage.position, JourneyStage.id)))
 
 
+def has_stages(session: Session, workshop_id: int) -> bool:
+    """Whether the workshop has a map to speak of: at least one active stage."""
+    query = select(JourneyStage.id).where(
+        JourneyStage.workshop_id == workshop_id, JourneyStage.removed_at.is_(None)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def transitions(
     session: Session, workshop_id: int, *, removed: bool = False
 ) -> list[JourneyTransition]:

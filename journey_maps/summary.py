@@ -7,13 +7,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.report import Figures, Finding, Report
-from journey_maps.rows import JourneyStage
+from journey_maps.stages import has_stages
 from journey_maps.triage import STATUSES, triage_map
 
 
@@ -68,12 +67,7 @@ def summarise(report: Report, verdicts: dict[str, dict[str, Any]]) -> JourneySum
 
 def journey_summary(session: Session, workshop_id: int) -> JourneySummary | None:
     """The workshop's map summed up, or None while it has no stages."""
-    stages = session.scalar(
-        select(func.count())
-        .select_from(JourneyStage)
-        .where(JourneyStage.workshop_id == workshop_id, JourneyStage.removed_at.is_(None))
-    )
-    if not stages:
+    if not has_stages(session, workshop_id):
         return None
     report = gap_report(workshop_journey(session, workshop_id))
     return summarise(report, triage_map(session, workshop_id))

@@ -59,6 +59,7 @@ def project_bundle(
     threshold is withheld there, and the diagrams and findings hold no answers at all.
     """
     language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    today = today or dt.date.today()
     project = get_project(session, project_id)
     workshops = in_order(list(project.workshops))
     buffer = io.BytesIO()
@@ -78,9 +79,7 @@ def project_bundle(
                 stamp = (
                     i18n.translate(language, "files.stamp_version", n=version)
                     if version and published_map
-                    else i18n.translate(
-                        language, "files.stamp_live", date=(today or dt.date.today()).isoformat()
-                    )
+                    else i18n.translate(language, "files.stamp_live", date=today.isoformat())
                 )
                 files += journey_files(
                     session, workshop.id, lang=language, journey_map=published_map, stamp=stamp
@@ -88,7 +87,7 @@ def project_bundle(
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
             folders.append(_folder(name, workshop, [filename for filename, _ in files], version))
-        text = readme_text(project.name, folders, lang=language, today=today or dt.date.today())
+        text = readme_text(project.name, folders, lang=language, today=today)
         archive.writestr(README, text.encode("utf-8"))
     return buffer.getvalue()
 

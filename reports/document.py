@@ -29,7 +29,7 @@ from journey_maps.board import journey_document
 from journey_maps.format import parse_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.report import figures_to_dict
-from journey_maps.rows import JourneyStage
+from journey_maps.stages import has_stages
 from journey_maps.triage import triage_map
 from reports.models import VerificationLink, VerificationNote
 from roles.services import validation_outcomes
@@ -229,12 +229,7 @@ def _roles(session: Session, workshop_id: int, threshold: int) -> list[dict[str,
 
 
 def _journey(session: Session, workshop_id: int) -> dict[str, Any] | None:
-    has_stages = session.scalar(
-        select(func.count())
-        .select_from(JourneyStage)
-        .where(JourneyStage.workshop_id == workshop_id, JourneyStage.removed_at.is_(None))
-    )
-    if not has_stages:
+    if not has_stages(session, workshop_id):
         return None
     document = journey_document(session, workshop_id)
     report = gap_report(parse_journey(document))
