@@ -165,7 +165,8 @@ def export_journey_command(file: Path, fmt: str, out: Path, lang: str) -> None:
     json_path = out.with_name(out.stem + ".findings.json")
     csv_path = out.with_name(out.stem + ".findings.csv")
     json_path.write_text(findings_json(report), encoding="utf-8")
-    csv_path.write_bytes(map_findings_csv(journey, {}, lang))  # a file carries no verdicts
+    # a file carries no verdicts
+    csv_path.write_bytes(map_findings_csv(journey, {}, lang, report=report))
     for path in (out, json_path, csv_path):
         click.echo(str(path))
 

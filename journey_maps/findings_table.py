@@ -64,8 +64,15 @@ def stage_labels(journey: Journey, lang: str) -> dict[str, str]:
     return {s.id: (s.label_en or s.label) if lang == "en" else s.label for s in journey.stages}
 
 
-def map_findings_table(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> Table:
-    """The findings of one map (the live one or a saved version) with the verdicts on them.
+def map_findings_table(
+    journey: Journey,
+    verdicts: dict[str, dict[str, Any]],
+    lang: str,
+    *,
+    report: Report | None = None,
+) -> Table:
+    """The findings of one map (the live one or a saved version) with the verdicts on them;
+    ``report`` is its analysis when the caller has it (else it is analysed here).
 
     >>> from journey_maps.format import example_journey
     >>> table = map_findings_table(example_journey(), {}, "sv")
@@ -73,10 +80,17 @@ def map_findings_table(journey: Journey, verdicts: dict[str, dict[str, Any]], la
     >>> first[0].text("sv"), first[1], first[2]
     ('Kritisk', 'patient_carries', 'Bedömning → Första kontakt')
     """
-    return findings_table(gap_report(journey), stage_labels(journey, lang), verdicts, lang)
+    analysis = report or gap_report(journey)
+    return findings_table(analysis, stage_labels(journey, lang), verdicts, lang)
 
 
-def map_findings_csv(journey: Journey, verdicts: dict[str, dict[str, Any]], lang: str) -> bytes:
+def map_findings_csv(
+    journey: Journey,
+    verdicts: dict[str, dict[str, Any]],
+    lang: str,
+    *,
+    report: Report | None = None,
+) -> bytes:
     r"""The findings of one map as CSV, as the Data tab writes its tables (no column of it
     depends on the anonymity threshold: findings hold no answers). The verdicts follow a
     finding by its fingerprint (``journey_maps.triage.triage_map``).
@@ -85,4 +99,4 @@ def map_findings_csv(journey: Journey, verdicts: dict[str, dict[str, Any]], lang
     >>> map_findings_csv(example_journey(), {}, "en").splitlines()[0]
     b'\xef\xbb\xbfSeverity;Code;Where;Roles;Finding;Verdict;Reason;Fingerprint'
     """
-    return table_csv(map_findings_table(journey, verdicts, lang), lang, 0)
+    return table_csv(map_findings_table(journey, verdicts, lang, report=report), lang, 0)

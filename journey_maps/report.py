@@ -233,3 +233,62 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_to_dict(finding) for finding in report.findings],
         "figures": figures_to_dict(report.figures),
     }
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """The report back from its JSON form (``report_to_dict``), as a report document keeps it,
+    so that a published version is drawn and read with the analysis it was published with.
+
+    Examples
+    --------
+    >>> import json
+    >>> from journey_maps.analysis import gap_report
+    >>> from journey_maps.format import example_journey
+    >>> report = gap_report(example_journey())
+    >>> report_from_dict(json.loads(json.dumps(report_to_dict(report)))) == report
+    True
+    """
+    figures = dict(data["figures"])
+    figures["findings_by_severity"] = tuple(
+        (severity, figures["findings_by_severity"].get(severity, 0)) for severity in SEVERITIES
+    )
+    return Report(
+        title=data["title"],
+        target_group=data["target_group"],
+        transitions=tuple(_transition_from_dict(t) for t in data["transitions"]),
+        findings=tuple(_finding_from_dict(f) for f in data["findings"]),
+        figures=Figures(**figures),
+    )
+
+
+def _transition_from_dict(data: dict[str, Any]) -> TransitionResult:
+    return TransitionResult(
+        source=data["from"],
+        target=data["to"],
+        kind=data["kind"],
+        k=data["k"],
+        k_with_person=data["k_with_person"],
+        k_primary=data["k_primary"],
+        cut=tuple(data["cut"]),
+        cut_with_person=tuple(data["cut_with_person"]),
+        single_points=tuple(data["single_points"]),
+        person_carriers=tuple(data["person_carriers"]),
+        handoffs=data["handoffs"],
+        boundary=data["boundary"],
+        owners=tuple(data["owners"]),
+    )
+
+
+def _finding_from_dict(data: dict[str, Any]) -> Finding:
+    transition = data["transition"]
+    return Finding(
+        code=data["code"],
+        severity=data["severity"],
+        fingerprint=data["fingerprint"],
+        message_sv=data["message"],
+        message_en=data["message_en"],
+        stage=data["stage"],
+        transition=(transition["from"], transition["to"]) if transition else None,
+        roles=tuple(data["roles"]),
+        stages=tuple(data["stages"]),
+    )

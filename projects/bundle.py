@@ -18,11 +18,11 @@ from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.export import diagram_title, journey_dot
 from journey_maps.findings_table import map_findings_csv
-from journey_maps.format import parse_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.triage import triage_map
 from projects.overview import folder_name
 from projects.services import get_project, in_order
+from reports.journey_part import journey_and_analysis
 from reports.verification import latest_version
 from workshops.models import Workshop
 
@@ -75,14 +75,14 @@ def project_bundle(
             ]
             if workshop.kind == "ws2":
                 # the map of the report beside it: a published version's, not today's
-                published_map = ((document or {}).get("journey") or {}).get("map")
+                published = (document or {}).get("journey")
                 stamp = (
                     i18n.translate(language, "files.stamp_version", n=version)
-                    if version and published_map
+                    if version and published
                     else i18n.translate(language, "files.stamp_live", date=today.isoformat())
                 )
                 files += journey_files(
-                    session, workshop.id, lang=language, journey_map=published_map, stamp=stamp
+                    session, workshop.id, lang=language, published=published, stamp=stamp
                 )
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
@@ -130,16 +130,19 @@ def journey_files(
     workshop_id: int,
     *,
     lang: str,
-    journey_map: dict[str, Any] | None = None,
+    published: dict[str, Any] | None = None,
     stamp: str | None = None,
 ) -> list[tuple[str, bytes]]:
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
-    for Swedish Excel) with the facilitator's verdicts. ``journey_map`` is a published report's map
-    (brygga.journey/1), else the map as it is now; ``stamp`` says which under the diagram's
-    title."""
-    journey = parse_journey(journey_map) if journey_map else workshop_journey(session, workshop_id)
-    report = gap_report(journey)
+    for Swedish Excel) with the facilitator's verdicts. ``published`` is a published report's
+    journey part (its map and analysis), else the map is drawn as it is now; ``stamp`` says
+    which under the diagram's title."""
+    if published:
+        journey, report = journey_and_analysis(published)
+    else:
+        journey = workshop_journey(session, workshop_id)
+        report = gap_report(journey)
     source = journey_dot(journey, report, lang=lang, stamp=stamp)
     try:
         title = diagram_title(journey, lang=lang, stamp=stamp)
@@ -152,7 +155,10 @@ def journey_files(
     return [
         *drawn,
         ("diagram.dot", source.encode("utf-8")),
-        ("findings.csv", map_findings_csv(journey, triage_map(session, workshop_id), lang)),
+        (
+            "findings.csv",
+            map_findings_csv(journey, triage_map(session, workshop_id), lang, report=report),
+        ),
     ]
 
 

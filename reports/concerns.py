@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from journey_maps.analysis import gap_report
-from journey_maps.format import parse_journey
 from journey_maps.model import Journey, role_sort_key
 from journey_maps.report import Finding
+from reports.journey_part import journey_and_analysis
 
 
 @dataclass(frozen=True)
@@ -102,12 +101,12 @@ def finding_concerns(journey: Journey, finding: Finding, organisation: str) -> b
 
 
 def _map_concerns(
-    map_document: dict[str, Any], keys: Iterable[str], organisation: str
+    part: dict[str, Any], keys: Iterable[str], organisation: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The finding keys (of ``keys``, in their order) that concern ``organisation``, and the
-    roles it fills on the map."""
-    journey = parse_journey(map_document)
-    findings = {f"finding:{f.fingerprint}": f for f in gap_report(journey).findings}
+    roles it fills on the map (``part``: the report's journey part)."""
+    journey, analysis = journey_and_analysis(part)
+    findings = {f"finding:{f.fingerprint}": f for f in analysis.findings}
     concerning = tuple(
         key
         for key in keys
@@ -172,7 +171,7 @@ def concerns_of(document: dict[str, Any], organisation: str) -> Concerns:
     journey = document.get("journey")
     if journey:
         keys = [f["key"] for f in journey.get("findings", [])]
-        findings, roles = _map_concerns(journey["map"], keys, organisation)
+        findings, roles = _map_concerns(journey, keys, organisation)
     return Concerns(
         organisation=organisation.strip(),
         own=own,

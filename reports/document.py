@@ -28,7 +28,7 @@ from journey_maps.analysis import gap_report
 from journey_maps.board import journey_document
 from journey_maps.format import parse_journey
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
-from journey_maps.report import figures_to_dict
+from journey_maps.report import figures_to_dict, report_to_dict
 from journey_maps.stages import has_stages
 from journey_maps.triage import triage_map
 from reports.models import VerificationLink, VerificationNote
@@ -236,6 +236,8 @@ def _journey(session: Session, workshop_id: int) -> dict[str, Any] | None:
     verdicts = triage_map(session, workshop_id)
     return {
         "map": document,
+        # the analysis as it is now, so that a published version keeps it (reports.journey_part)
+        "analysis": report_to_dict(report),
         "figures": figures_to_dict(report.figures),
         "findings": [
             {

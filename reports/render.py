@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 
 import i18n
 from journey_maps import render as rendering
-from journey_maps.analysis import gap_report
 from journey_maps.export import journey_dot
-from journey_maps.format import parse_journey
 from reports.concerns import Concerns, concerns_of
 from reports.document import build_report, protect_breakdowns
+from reports.journey_part import journey_and_analysis
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 REPORT_CSS = STATIC / "css" / "report.css"
@@ -41,9 +40,9 @@ def diagram_data_uri(document: dict[str, Any], *, lang: str) -> str | None:
     journey_part = document.get("journey")
     if not journey_part:
         return None
-    journey = parse_journey(journey_part["map"])
+    journey, analysis = journey_and_analysis(journey_part)
     try:
-        svg = rendering.render(journey_dot(journey, gap_report(journey), lang=lang), "svg")
+        svg = rendering.render(journey_dot(journey, analysis, lang=lang), "svg")
     except (rendering.GraphvizMissing, rendering.RenderError) as exc:
         log.warning("report diagram not drawn: %s", exc)
         return None

@@ -115,9 +115,13 @@ def _clean(raw: str | None) -> str:
 
 
 def _frozen(document: dict[str, Any]) -> dict[str, Any]:
-    """The document as it reads back from JSON, without the day it was built."""
+    """The document as it reads back from JSON, without the day it was built, nor the map's
+    analysis: it follows from the map, and what a reader reads of it (findings, figures) is
+    compared on its own; a version stored before documents kept it is not changed by that."""
     data: dict[str, Any] = json.loads(json.dumps(document))
     data.pop("generated", None)
+    if data.get("journey"):
+        data["journey"].pop("analysis", None)
     return data
 
 

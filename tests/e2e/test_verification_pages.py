@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -346,7 +347,9 @@ def test_the_verifier_s_pdf_lists_what_concerns_them(app, linked, tmp_path):
     assert "Concerns you" in text
 
 
-def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_in, ws2):
+def bup_on_a_published_map(app, logged_in, ws2) -> str:
+    """BUP (role 4, second stage) and Elevhälsa (role 3, first stage) placed on the map, a
+    version published, and BUP's link (its token)."""
     from journey_maps import placing
     from tests.conftest import join_ws2
 
@@ -369,8 +372,11 @@ def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_
     )
     assert response.status_code == 302
     listing = logged_in.get(f"/f/w/{wid}/verification/").get_data(as_text=True)
-    token = re.search(r'value="http://localhost/v/([A-Za-z0-9_-]{43})"', listing).group(1)
+    return re.search(r'value="http://localhost/v/([A-Za-z0-9_-]{43})"', listing).group(1)
 
+
+def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_in, ws2):
+    token = bup_on_a_published_map(app, logged_in, ws2)
     page = app.test_client().get(f"/v/{token}").get_data(as_text=True)
     box = concerns_section(page)
     assert (
@@ -404,6 +410,43 @@ def test_a_ws2_verifier_sees_the_findings_about_the_roles_they_fill(app, logged_
     assert len(findings) > len(listed)
     for target, text in findings:
         assert ("Gäller er" in text) == (target in listed), target
+
+
+def test_a_published_version_reads_with_the_analysis_it_was_published_with(
+    app, logged_in, ws2, monkeypatch
+):
+    from reports import journey_part
+    from reports.models import ReportVersion
+
+    token = bup_on_a_published_map(app, logged_in, ws2)
+    before = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    listed = re.findall(r'href="#(item-finding-[^"]+)"', concerns_section(before))
+    assert "item-finding-role-4-isolated_role" in listed
+
+    # a later release analyses maps differently: the version still reads as it was published
+    def another_analysis(journey):
+        raise AssertionError("a published version is analysed again")
+
+    monkeypatch.setattr(journey_part, "gap_report", another_analysis)
+    again = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    assert re.findall(r'href="#(item-finding-[^"]+)"', concerns_section(again)) == listed
+    if shutil.which("dot"):
+        assert 'src="data:image/svg+xml;base64,' in again  # the diagram, from the stored analysis
+    monkeypatch.undo()
+
+    # a version published before documents kept their analysis is analysed when it is read
+    with session_scope(app) as s:
+        version = s.query(ReportVersion).filter_by(workshop_id=ws2.workshop_id).one()
+        document = json.loads(version.document)
+        del document["journey"]["analysis"]
+        version.document = json.dumps(document)
+        s.commit()
+    older = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    assert re.findall(r'href="#(item-finding-[^"]+)"', concerns_section(older)) == listed
+    # and republishing it unchanged is refused as before: only the analysis would differ
+    url = f"/f/w/{ws2.workshop_id}/verification/publish"
+    response = post(logged_in, url, {}, follow_redirects=True)
+    assert "Rapporten är likadan som version 1" in response.get_data(as_text=True)
 
 
 def test_the_facilitator_sees_and_downloads_each_organisation_s_copy(app, linked, tmp_path):

@@ -395,6 +395,34 @@ def test_a_published_ws2_report_comes_with_the_map_it_was_published_with(
     assert "Eftervård efteråt" in dict(draft)["diagram.dot"].decode("utf-8")
 
 
+def test_a_published_map_is_drawn_with_the_analysis_it_was_published_with(
+    app, session, series, project, monkeypatch
+):
+    verification.publish_version(session, workshop_id=series.journey, note="v1")
+    published = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/findings.csv")
+
+    def another_analysis(journey):
+        raise AssertionError("a published map is analysed again")
+
+    monkeypatch.setattr("reports.journey_part.gap_report", another_analysis)
+    again = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/findings.csv")
+    assert again == published
+
+
+def test_a_version_published_before_the_map_had_stages_sends_the_map_as_it_is_now(
+    app, session, series, project
+):
+    for stage in journey_stages.stages(session, series.journey):
+        journey_stages.remove_stage(
+            session, workshop_id=series.journey, stage_id=stage.id, confirmed=True
+        )
+    verification.publish_version(session, workshop_id=series.journey, note="v1")
+    journey_stages.add_stage(session, workshop_id=series.journey, label="Eftervård efteråt")
+    dot = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/diagram.dot")
+    assert "Eftervård efteråt" in dot.decode("utf-8")
+    assert "Kartan per " in dot.decode("utf-8") and "Kartan i version" not in dot.decode("utf-8")
+
+
 def test_the_zip_s_findings_carry_the_verdicts_in_the_zip_s_language(app, session, series, project):
     finding = gap_report(workshop_journey(session, series.journey)).findings[0]
     triage.set_triage(

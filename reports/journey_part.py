@@ -1,0 +1,37 @@
+"""A report document's journey: the map and its analysis as they were when it was made.
+
+A published version is sent to the invited organisations and read weeks later, after the
+software may have changed. Its findings' sentences were always frozen in the document; since
+November 2026 the whole analysis is too (``journey.analysis``, ``brygga.journey-analysis/1``),
+so the diagram, the findings and what concerns each organisation read as they did when the
+version was published. A document made before then carries only the map, and is analysed anew.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journey_maps.analysis import gap_report
+from journey_maps.format import parse_journey
+from journey_maps.model import Journey
+from journey_maps.report import Report, report_from_dict
+
+
+def journey_and_analysis(part: dict[str, Any]) -> tuple[Journey, Report]:
+    """The map of a report document's ``journey`` part and its analysis: the stored one, or
+    today's for a document that has none.
+
+    Examples
+    --------
+    >>> from journey_maps.format import example_journey, journey_to_dict
+    >>> from journey_maps.report import report_to_dict
+    >>> part = {"map": journey_to_dict(example_journey())}
+    >>> journey, fresh = journey_and_analysis(part)
+    >>> stored = report_to_dict(fresh)
+    >>> stored["findings"] = stored["findings"][:1]  # as if the analysis had found one
+    >>> len(journey_and_analysis(part | {"analysis": stored})[1].findings)
+    1
+    """
+    journey = parse_journey(part["map"])
+    stored = part.get("analysis")
+    return journey, report_from_dict(stored) if stored else gap_report(journey)
