@@ -124,7 +124,7 @@ def download(wid: int, name: str) -> Any:
     workshop = services.get_workshop(session, wid)
     document = snapshots.live_document(session, wid)
     today = dt.date.today()
-    stem = file_stem(workshop.title, workshop.date, today)
+    stem = file_stem(workshop.title, workshop.date, today, as_of_today=True)
     return _file(wid, document, stem, name, stamp=("files.stamp_live", today))
 
 
@@ -139,8 +139,15 @@ def snapshot_download(wid: int, sid: int, name: str) -> Any:
         f"{slug(workshop.title)}-{SNAPSHOT_SLUGS[info.kind]}"
         f"{'-' + slug(info.label, '') if info.label else ''}-{info.created_at.date().isoformat()}"
     )
+    # a label takes the kind's place in the title, so the stamp names the kind
+    stamp = ("files.stamp_saved_kind", info.created_at.date()) if info.label else None
     return _file(
-        wid, snapshot.document, stem, name, stamp=("files.stamp_saved", info.created_at.date())
+        wid,
+        snapshot.document,
+        stem,
+        name,
+        stamp=stamp or ("files.stamp_saved", info.created_at.date()),
+        kind=info.kind,
     )
 
 
@@ -158,7 +165,13 @@ def preview(wid: int) -> Any:
 
 
 def _file(
-    wid: int, document: dict[str, Any], stem: str, name: str, *, stamp: tuple[str, dt.date]
+    wid: int,
+    document: dict[str, Any],
+    stem: str,
+    name: str,
+    *,
+    stamp: tuple[str, dt.date],
+    kind: str | None = None,
 ) -> Any:
     """One of the map's files; ``stamp`` (a message key and a date) says under the diagram's
     title which map it is, in the file's language."""
@@ -174,12 +187,13 @@ def _file(
     language = document_language()
     if name == "findings.csv":
         # the Data tab's table: semicolons and a byte-order mark for Swedish Excel, verdicts
-        data = map_findings_csv(journey, triage_map(get_session(), wid), language)
+        data = map_findings_csv(journey, triage_map(get_session(), wid), language, report=report)
         return _attachment(data, name, f"{stem}-{language}.findings.csv")
     fmt = name.removeprefix("diagram.")
     try:
         key, day = stamp
-        stamped = i18n.translate(language, key, date=day.isoformat())
+        kind_name = i18n.translate(language, f"files.kind.{kind}") if kind else ""
+        stamped = i18n.translate(language, key, date=day.isoformat(), kind=kind_name)
         source = journey_dot(journey, report, lang=language, stamp=stamped)
         title = diagram_title(journey, lang=language, stamp=stamped)
         data = rendering.render(source, fmt, title=title)

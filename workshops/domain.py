@@ -602,17 +602,32 @@ def slug(text: str, fallback: str = "karta") -> str:
     return words[:60].rstrip("-") or fallback
 
 
-def file_stem(title: str, date: dt.date | None, today: dt.date, fallback: str = "karta") -> str:
+def file_stem(
+    title: str,
+    date: dt.date | None,
+    today: dt.date,
+    fallback: str = "karta",
+    *,
+    as_of_today: bool = False,
+) -> str:
     """The start of a downloaded file's name about one workshop: its title and its date (today's
     when it has none). Two workshops may share a title; the date tells a recipient which one a
-    file is about, whenever it was downloaded.
+    file is about, whenever it was downloaded. ``as_of_today``: the file shows something as it
+    is today (the live journey map), so a download of another day gets another name.
 
     >>> file_stem("WS1 Barn", dt.date(2026, 5, 4), today=dt.date(2026, 6, 1))
     'ws1-barn-2026-05-04'
     >>> file_stem("WS1 Barn", None, today=dt.date(2026, 6, 1))
     'ws1-barn-2026-06-01'
+    >>> file_stem("WS2 Barn", dt.date(2026, 5, 4), today=dt.date(2026, 6, 1), as_of_today=True)
+    'ws2-barn-2026-05-04-per-2026-06-01'
+    >>> file_stem("WS2 Barn", dt.date(2026, 6, 1), today=dt.date(2026, 6, 1), as_of_today=True)
+    'ws2-barn-2026-06-01'
     """
-    return f"{slug(title, fallback)}-{(date or today).isoformat()}"
+    stem = f"{slug(title, fallback)}-{(date or today).isoformat()}"
+    if as_of_today and date is not None and date != today:
+        stem += f"-per-{today.isoformat()}"
+    return stem
 
 
 def clean_display_name(name: str | None) -> str | None:

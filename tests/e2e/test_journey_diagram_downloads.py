@@ -54,9 +54,16 @@ def test_the_diagram_says_under_its_title_which_map_it_is(app, logged_in, ws2):
     assert f">Kartan per {today}</text>" in live
     english = svg("download/diagram.svg?language=en")
     assert f">The map as of {today}</text>" in english
+    # a label takes the kind's place in the title ("WS2 test – Före"): the stamp names it
     sid = save(logged_in, ws2, "as_is", "Före")
     saved = svg(f"snapshots/{sid}/download/diagram.svg")
-    assert f">Sparad {today}</text>" in saved and "Kartan per" not in saved
+    assert f">Nuläge, sparad {today}</text>" in saved and "Kartan per" not in saved
+    assert f">To-be, saved {today}</text>" in svg(
+        f"snapshots/{save(logged_in, ws2, 'to_be', 'Efter')}/download/diagram.svg?language=en"
+    )
+    # without a label the title says the kind already
+    unlabelled = svg(f"snapshots/{save(logged_in, ws2, 'as_is')}/download/diagram.svg")
+    assert ">WS2 test – nuläge</text>" in unlabelled and f">Sparad {today}</text>" in unlabelled
 
 
 @needs_dot

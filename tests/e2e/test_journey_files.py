@@ -441,10 +441,12 @@ def test_a_dated_workshop_s_map_files_carry_its_date_and_a_version_the_day_it_wa
     with session_scope(app) as session:
         services.get_workshop(session, ws2.workshop_id).date = dt.date(2019, 3, 14)
         session.commit()
+    # the live map as it is today: a download on another day gets another name
+    today = dt.date.today().isoformat()
     live = logged_in.get(url(ws2, "download/journey.json")).headers["Content-Disposition"]
-    assert live == 'attachment; filename="ws2-test-2019-03-14.journey.json"'
+    assert live == f'attachment; filename="ws2-test-2019-03-14-per-{today}.journey.json"'
     findings = logged_in.get(url(ws2, "download/findings.csv")).headers["Content-Disposition"]
-    assert findings == 'attachment; filename="ws2-test-2019-03-14-sv.findings.csv"'
+    assert findings == f'attachment; filename="ws2-test-2019-03-14-per-{today}-sv.findings.csv"'
 
     sid = save(logged_in, ws2, "to_be")
     snap = logged_in.get(url(ws2, f"snapshots/{sid}/download/journey.json"))
