@@ -176,8 +176,12 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             },
         )
         org["own" if r.perspective == "own" else "others"].append(item(r))
-    # raised to discuss, or given a note or an outcome by the facilitator
-    raised = {entry.result.id for entry in results.queue}
+    # raised to discuss, in the queue's order (most raised first; how many only where the
+    # anonymity threshold lets it show), then those the facilitator gave a note or an outcome
+    raised = {entry.result.id: entry for entry in results.queue}
+    discussed = [entry.result for entry in results.queue] + [
+        r for r in rows if r.id not in raised and (meta[r.id].discussion_note or meta[r.id].outcome)
+    ]
     discussion = [
         {
             "key": f"discussion:{r.id}",
@@ -185,12 +189,12 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             "statement": r.text,
             "organisation": r.organisation,
             "outcome": r.outcome,
+            "raised": r.tally.discuss if r.id in raised and raised[r.id].disclosed else None,
             "reworded_as": meta[results.superseded[r.id]].text
             if r.id in results.superseded
             else None,
         }
-        for r in rows
-        if r.id in raised or meta[r.id].discussion_note or meta[r.id].outcome
+        for r in discussed
     ]
     return {
         "organisations": list(by_org.values()),

@@ -77,6 +77,34 @@ def test_the_report_shows_the_expectation_gap_and_the_discussion_note(session, h
     assert document["honesty"]["sv"].startswith("Analysen beskriver kartan")
 
 
+def test_the_discussion_list_puts_the_most_raised_first_and_counts_only_what_may_show(
+    app, session, demo
+):
+    answer(session, demo, demo.own[0], [("BUP", "yes"), ("BUP", "yes"), ("Elevhälsa", "discuss")])
+    answer(session, demo, demo.own[1], [("BUP", "discuss")] * 3 + [("Elevhälsa", "yes")])
+    # raised by both who answered, but two are fewer than the threshold (3): no count, last
+    answer(session, demo, demo.others[1], [("Habilitering", "discuss")] * 2)
+    # nobody raised it; the facilitator noted something about it all the same
+    results.record_discussion(
+        session,
+        workshop_id=demo.workshop_id,
+        statement_id=demo.others[0],
+        note="Tas upp i maj.",
+        outcome=None,
+    )
+    discussion = build_report(session, demo.workshop_id)["ws1"]["discussion"]
+    assert [(d["key"], d["raised"]) for d in discussion] == [
+        (f"discussion:{demo.own[1]}", 3),
+        (f"discussion:{demo.own[0]}", 1),
+        (f"discussion:{demo.others[1]}", None),
+        (f"discussion:{demo.others[0]}", None),
+    ]
+    with app.test_request_context():
+        page = render_report_html(build_report(session, demo.workshop_id), lang="sv", diagram=None)
+    assert '<span class="raised">3 ville lyfta</span>' in page
+    assert page.count('class="raised"') == 2
+
+
 def test_answers_from_fewer_than_the_threshold_are_counted_but_never_shown(session, held):
     document = build_report(session, held.workshop_id)
     by_key = items(document)
