@@ -140,14 +140,9 @@ def snapshot_download(wid: int, sid: int, name: str) -> Any:
         f"{'-' + slug(info.label, '') if info.label else ''}-{info.created_at.date().isoformat()}"
     )
     # a label takes the kind's place in the title, so the stamp names the kind
-    stamp = ("files.stamp_saved_kind", info.created_at.date()) if info.label else None
+    key = "files.stamp_saved_kind" if info.label else "files.stamp_saved"
     return _file(
-        wid,
-        snapshot.document,
-        stem,
-        name,
-        stamp=stamp or ("files.stamp_saved", info.created_at.date()),
-        kind=info.kind,
+        wid, snapshot.document, stem, name, stamp=(key, info.created_at.date()), kind=info.kind
     )
 
 

@@ -80,7 +80,7 @@ def map_findings_table(
     >>> first[0].text("sv"), first[1], first[2]
     ('Kritisk', 'patient_carries', 'Bedömning → Första kontakt')
     """
-    analysis = report or gap_report(journey)
+    analysis = gap_report(journey) if report is None else report
     return findings_table(analysis, stage_labels(journey, lang), verdicts, lang)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from journey_maps.model import Journey, TransitionKeyed, role_sort_key
 
+ANALYSIS_FORMAT = "brygga.journey-analysis/1"
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 FINDING_CODES: tuple[str, ...] = (
     "unbridged",
@@ -224,7 +225,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     {'from': 's1', 'to': 's2', 'kind': 'forward', 'k': 1, 'k_with_person': 2, 'k_primary': 1, 'grade': 'fragile', 'cut': ['3'], 'cut_with_person': ['1', '3'], 'single_points': ['3'], 'person_carriers': [], 'handoffs': 0, 'boundary': False, 'owners': []}
     """  # noqa: E501
     return {
-        "format": "brygga.journey-analysis/1",
+        "format": ANALYSIS_FORMAT,
         "title": report.title,
         "target_group": report.target_group,
         "honesty": HONESTY_SV,

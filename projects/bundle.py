@@ -136,13 +136,20 @@ def journey_files(
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
     for Swedish Excel) with the facilitator's verdicts. ``published`` is a published report's
-    journey part (its map and analysis), else the map is drawn as it is now; ``stamp`` says
-    which under the diagram's title."""
+    journey part (its map, analysis and verdicts as published), else the map is drawn as it is
+    now, with today's verdicts; ``stamp`` says which under the diagram's title."""
     if published:
         journey, report = journey_and_analysis(published)
+        # the verdicts as the report beside it has them
+        verdicts = {
+            f["key"].removeprefix("finding:"): f["triage"]
+            for f in published.get("findings", [])
+            if f.get("triage")
+        }
     else:
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)
+        verdicts = triage_map(session, workshop_id)
     source = journey_dot(journey, report, lang=lang, stamp=stamp)
     try:
         title = diagram_title(journey, lang=lang, stamp=stamp)
@@ -157,7 +164,7 @@ def journey_files(
         ("diagram.dot", source.encode("utf-8")),
         (
             "findings.csv",
-            map_findings_csv(journey, triage_map(session, workshop_id), lang, report=report),
+            map_findings_csv(journey, verdicts, lang, report=report),
         ),
     ]
 

@@ -46,10 +46,14 @@ def index(wid: int) -> Any:
 def download(wid: int, name: str) -> Any:
     """``workshop.json`` (the archive), ``tables.xlsx``, ``tables.zip`` or ``<table>.csv``;
     file names carry the workshop's title, its date (today's when it has none) and the tables'
-    language."""
+    language; a WS2 workshop's also the day, as its map's files do (its findings are the live
+    map's)."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    stem = file_stem(workshop.title, workshop.date, dt.date.today(), "workshop")
+    live_map = workshop.kind == "ws2"
+    stem = file_stem(
+        workshop.title, workshop.date, dt.date.today(), "workshop", as_of_today=live_map
+    )
     if name == "workshop.json":
         document = export_workshop(session, wid)
         return _attachment(archive_json(document), "json", f"{stem}.workshop.json")

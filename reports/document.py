@@ -176,11 +176,20 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             },
         )
         org["own" if r.perspective == "own" else "others"].append(item(r))
-    # raised to discuss, in the queue's order (most raised first; how many only where the
-    # anonymity threshold lets it show), then those the facilitator gave a note or an outcome
-    raised = {entry.result.id: entry for entry in results.queue}
-    discussed = [entry.result for entry in results.queue] + [
-        r for r in rows if r.id not in raised and (meta[r.id].discussion_note or meta[r.id].outcome)
+    # raised to discuss, most raised first where the anonymity threshold lets the count show;
+    # then, in running order, the rest: raised by a group too small to count, hidden, or only
+    # given a note or an outcome (one order for all of them, so that it gives nothing away)
+    counted = [
+        entry.result
+        for entry in results.queue
+        if entry.disclosed and not meta[entry.result.id].hidden
+    ]
+    raised = {r.id: r.tally.discuss for r in counted}
+    queued = {entry.result.id for entry in results.queue}
+    rest = [
+        r
+        for r in rows
+        if r.id not in raised and (r.id in queued or meta[r.id].discussion_note or r.outcome)
     ]
     discussion = [
         {
@@ -189,12 +198,12 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             "statement": r.text,
             "organisation": r.organisation,
             "outcome": r.outcome,
-            "raised": r.tally.discuss if r.id in raised and raised[r.id].disclosed else None,
+            "raised": raised.get(r.id),
             "reworded_as": meta[results.superseded[r.id]].text
             if r.id in results.superseded
             else None,
         }
-        for r in discussed
+        for r in [*counted, *rest]
     ]
     return {
         "organisations": list(by_org.values()),
@@ -240,7 +249,9 @@ def _journey(session: Session, workshop_id: int) -> dict[str, Any] | None:
     verdicts = triage_map(session, workshop_id)
     return {
         "map": document,
-        # the analysis as it is now, so that a published version keeps it (reports.journey_part)
+        # the analysis as it is now, so that a published version keeps it (reports.journey_part);
+        # the figures and findings below repeat part of it as the report's items, and stand on
+        # their own in versions stored before documents kept the analysis
         "analysis": report_to_dict(report),
         "figures": figures_to_dict(report.figures),
         "findings": [
@@ -297,6 +308,8 @@ def _comparable(item: dict[str, Any]) -> dict[str, Any]:
     True
     """
     out = {k: v for k, v in item.items() if not (k == "reworded_as" and v is None)}
+    # how many raised a discussion point is its statement's count, compared there
+    out.pop("raised", None)
     if "comments" in out:  # their order is presentation, and has changed between versions
         out["comments"] = sorted(out["comments"])
     if "breakdown" in out:

@@ -1,25 +1,29 @@
 """A report document's journey: the map and its analysis as they were when it was made.
 
 A published version is sent to the invited organisations and read weeks later, after the
-software may have changed. Its findings' sentences were always frozen in the document; since
-November 2026 the whole analysis is too (``journey.analysis``, ``brygga.journey-analysis/1``),
-so the diagram, the findings and what concerns each organisation read as they did when the
-version was published. A document made before then carries only the map, and is analysed anew.
+software may have changed. Its findings' sentences were always frozen in the document; now the
+whole analysis is too (``journey.analysis``, ``brygga.journey-analysis/1``), so the diagram, the
+findings and what concerns each organisation read as they did when the version was published.
+A document stored before documents kept their analysis carries only the map, and is analysed
+anew; so is one whose analysis this release cannot read (another format), with a warning.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from journey_maps.analysis import gap_report
 from journey_maps.format import parse_journey
 from journey_maps.model import Journey
-from journey_maps.report import Report, report_from_dict
+from journey_maps.report import ANALYSIS_FORMAT, Report, report_from_dict
+
+log = logging.getLogger(__name__)
 
 
 def journey_and_analysis(part: dict[str, Any]) -> tuple[Journey, Report]:
     """The map of a report document's ``journey`` part and its analysis: the stored one, or
-    today's for a document that has none.
+    today's for a document that has none this release can read.
 
     Examples
     --------
@@ -31,7 +35,20 @@ def journey_and_analysis(part: dict[str, Any]) -> tuple[Journey, Report]:
     >>> stored["findings"] = stored["findings"][:1]  # as if the analysis had found one
     >>> len(journey_and_analysis(part | {"analysis": stored})[1].findings)
     1
+    >>> later = stored | {"format": "brygga.journey-analysis/2"}
+    >>> journey_and_analysis(part | {"analysis": later})[1] == fresh
+    True
+    >>> broken = stored | {"figures": {"bridged": 1}}
+    >>> journey_and_analysis(part | {"analysis": broken})[1] == fresh
+    True
     """
     journey = parse_journey(part["map"])
     stored = part.get("analysis")
-    return journey, report_from_dict(stored) if stored else gap_report(journey)
+    if stored and stored.get("format") == ANALYSIS_FORMAT:
+        try:
+            return journey, report_from_dict(stored)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            log.warning("stored journey analysis not read, analysed anew: %r", exc)
+    elif stored:
+        log.warning("stored journey analysis of format %r, analysed anew", stored.get("format"))
+    return journey, gap_report(journey)

@@ -115,13 +115,20 @@ def _clean(raw: str | None) -> str:
 
 
 def _frozen(document: dict[str, Any]) -> dict[str, Any]:
-    """The document as it reads back from JSON, without the day it was built, nor the map's
-    analysis: it follows from the map, and what a reader reads of it (findings, figures) is
-    compared on its own; a version stored before documents kept it is not changed by that."""
+    """The document as it reads back from JSON, without the day it was built and what a
+    version stored by an older Brygga may lack while nothing else differs: the map's analysis
+    (it follows from the map; the findings and figures a reader reads are compared), the order
+    of the discussion points and how many raised each (their statements' counts are compared).
+    """
     data: dict[str, Any] = json.loads(json.dumps(document))
     data.pop("generated", None)
     if data.get("journey"):
         data["journey"].pop("analysis", None)
+    ws1 = data.get("ws1") or {}
+    if ws1.get("discussion"):
+        for point in ws1["discussion"]:
+            point.pop("raised", None)
+        ws1["discussion"].sort(key=lambda point: point["key"])
     return data
 
 

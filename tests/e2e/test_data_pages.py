@@ -137,6 +137,16 @@ def test_a_dated_workshop_s_files_carry_its_date_not_the_day_they_were_downloade
         assert all(n.startswith("ws1-test-2026-05-04-sv-") for n in archive.namelist())
 
 
+def test_a_dated_ws2_workshop_s_files_also_carry_the_day_they_show_its_live_map(
+    app: Flask, logged_in: FlaskClient, ws2: Ws2
+) -> None:
+    with session_scope(app) as session:
+        session.get(Workshop, ws2.workshop_id).date = dt.date(2026, 5, 4)
+        session.commit()
+    response = logged_in.get(f"/f/w/{ws2.workshop_id}/data/download/tables.xlsx")
+    assert filename(response) == f"ws2-test-2026-05-04-per-{TODAY}-sv.xlsx"
+
+
 def test_a_download_names_its_charset_once(logged_in: FlaskClient, voted: Demo) -> None:
     for name, content_type in (
         ("statements.csv", "text/csv; charset=utf-8"),

@@ -90,3 +90,29 @@ def test_the_findings_open_with_how_many_there_are_of_each_severity(logged_in, w
     # and the list below goes from the most serious down, as the counts read
     order = ["critical", "high", "medium", "low", "info"]
     assert [order.index(s) for s in listed] == sorted(order.index(s) for s in listed)
+
+
+def test_words_are_not_hyphenated_on_paper(app, logged_in, demo, tmp_path):
+    """WeasyPrint hyphenated the first word after a flag ("Au‐" / "tism i kombination…") where
+    the line had room to break at a space; A4 needs no hyphens."""
+    from db import session_scope
+    from tests.integration.test_report_document import answer
+    from workshops import services
+
+    with session_scope(app) as session:
+        [sid] = services.add_statements(
+            session,
+            workshop_id=demo.workshop_id,
+            organisation_id=demo.orgs["Habilitering"],
+            topic="target_group",
+            perspective="others",
+            texts=["Autism i kombination med utvecklingsstörning 0–17 år"],
+        )
+        answer(session, demo, sid, [("Habilitering", "no")] * 3)  # outside: flagged
+    response = logged_in.get(f"/f/w/{demo.workshop_id}/report/report.pdf?language=sv")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = "\n".join(page for _size, page in pages(pdf))
+    assert "Autism i kombination" in text
+    hyphenated = [line for line in text.splitlines() if line.rstrip().endswith(("\u2010", "-"))]
+    assert hyphenated == []

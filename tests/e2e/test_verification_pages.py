@@ -434,13 +434,28 @@ def test_a_published_version_reads_with_the_analysis_it_was_published_with(
         assert 'src="data:image/svg+xml;base64,' in again  # the diagram, from the stored analysis
     monkeypatch.undo()
 
+    def stored(change) -> None:
+        with session_scope(app) as s:
+            version = s.query(ReportVersion).filter_by(workshop_id=ws2.workshop_id).one()
+            document = json.loads(version.document)
+            change(document["journey"])
+            version.document = json.dumps(document)
+            s.commit()
+
+    # what concerns BUP follows the stored analysis: one that put role 4's finding nowhere
+    def role_4_isolated_nowhere(journey) -> None:
+        for finding in journey["analysis"]["findings"]:
+            if finding["fingerprint"] == "role:4:isolated_role":
+                finding["roles"] = ["99"]
+
+    stored(role_4_isolated_nowhere)
+    page = app.test_client().get(f"/v/{token}").get_data(as_text=True)
+    assert re.findall(r'href="#(item-finding-[^"]+)"', concerns_section(page)) == [
+        target for target in listed if target != "item-finding-role-4-isolated_role"
+    ]
+
     # a version published before documents kept their analysis is analysed when it is read
-    with session_scope(app) as s:
-        version = s.query(ReportVersion).filter_by(workshop_id=ws2.workshop_id).one()
-        document = json.loads(version.document)
-        del document["journey"]["analysis"]
-        version.document = json.dumps(document)
-        s.commit()
+    stored(lambda journey: journey.pop("analysis"))
     older = app.test_client().get(f"/v/{token}").get_data(as_text=True)
     assert re.findall(r'href="#(item-finding-[^"]+)"', concerns_section(older)) == listed
     # and republishing it unchanged is refused as before: only the analysis would differ

@@ -23,6 +23,7 @@ from journey_maps.importing import import_journey
 from projects import services
 from projects.bundle import journey_files, project_bundle
 from reports import verification
+from reports.models import ReportVersion
 from tests.e2e.test_journey_diagram_downloads import pdf_titles
 from workshops import services as workshop_services
 from workshops import voting
@@ -395,18 +396,35 @@ def test_a_published_ws2_report_comes_with_the_map_it_was_published_with(
     assert "Eftervård efteråt" in dict(draft)["diagram.dot"].decode("utf-8")
 
 
-def test_a_published_map_is_drawn_with_the_analysis_it_was_published_with(
+def test_a_published_map_comes_with_the_analysis_and_verdicts_it_was_published_with(
     app, session, series, project, monkeypatch
 ):
+    first = gap_report(workshop_journey(session, series.journey)).findings[0]
     verification.publish_version(session, workshop_id=series.journey, note="v1")
-    published = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/findings.csv")
+    # after publishing: a verdict, and (as if) a release that words the finding differently
+    triage.set_triage(
+        session,
+        workshop_id=series.journey,
+        fingerprint=first.fingerprint,
+        status="dismissed",
+        reason="Sker i SIP",
+    )
+    monkeypatch.setattr(
+        "reports.journey_part.gap_report", lambda journey: pytest.fail("analysed again")
+    )
+    version = session.scalar(
+        select(ReportVersion).where(ReportVersion.workshop_id == series.journey)
+    )
+    document = json.loads(version.document)
+    document["journey"]["analysis"]["findings"][0]["message"] = "Så stod det i version 1."
+    version.document = json.dumps(document)
+    session.commit()
 
-    def another_analysis(journey):
-        raise AssertionError("a published map is analysed again")
-
-    monkeypatch.setattr("reports.journey_part.gap_report", another_analysis)
-    again = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/findings.csv")
-    assert again == published
+    data = bundle(app, session, project).read("ws2-barn-och-unga-2026-03-16/findings.csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["Fingeravtryck"] == first.fingerprint
+    assert rows[0]["Fynd"] == "Så stod det i version 1."
+    assert rows[0]["Bedömt"] == ""  # judged after publishing: not in the report beside it
 
 
 def test_a_version_published_before_the_map_had_stages_sends_the_map_as_it_is_now(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
 
 from reports import verification
 from reports.document import build_report, iter_items
-from reports.models import VerificationLink
+from reports.models import ReportVersion, VerificationLink
 from tests.conftest import Demo
+from tests.integration.test_report_document import answer
 from workshops import services
 from workshops.domain import WorkshopError
 from workshops.voting import hash_token
@@ -90,6 +92,33 @@ def test_a_version_identical_to_the_latest_is_refused(session, published):
         today=dt.date(2030, 1, 1),  # another day: the date alone is no change
     )
     assert error.params == {"number": 1}
+
+
+def test_a_version_stored_by_an_older_brygga_is_not_a_change_by_itself(session, demo):
+    """Before the discussion points were ordered by how many raised each (and said how many),
+    a version listed them in running order without counts: republishing the same workshop
+    is still refused."""
+    answer(session, demo, demo.own[0], [("BUP", "discuss")] * 3)
+    answer(session, demo, demo.own[1], [("BUP", "yes"), ("BUP", "discuss"), ("Elevhälsa", "no")])
+    publish_version_(session, workshop_id=demo.workshop_id, note="Första")
+    version = session.scalar(
+        select(ReportVersion).where(ReportVersion.workshop_id == demo.workshop_id)
+    )
+    document = json.loads(version.document)
+    discussion = document["ws1"]["discussion"]
+    assert [point["raised"] for point in discussion] == [3, 1]
+    for point in discussion:
+        del point["raised"]
+    discussion.reverse()
+    version.document = json.dumps(document)
+    session.commit()
+    refused(
+        "verification.error.unchanged",
+        publish_version_,
+        session,
+        workshop_id=demo.workshop_id,
+        note="igen",
+    )
 
 
 def test_a_version_note_has_a_length_limit_and_versions_must_exist(session, demo):
