@@ -162,10 +162,7 @@ def journey_files(
     return [
         *drawn,
         ("diagram.dot", source.encode("utf-8")),
-        (
-            "findings.csv",
-            map_findings_csv(journey, verdicts, lang, report=report),
-        ),
+        ("findings.csv", map_findings_csv(journey, verdicts, lang, report=report)),
     ]
 
 
