@@ -3,6 +3,7 @@ download (the Data tab, the map files page, the project's ZIP, the command line)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from journey_maps.analysis import gap_report
@@ -12,10 +13,16 @@ from tabular import Label, Table, table_csv
 
 
 def findings_table(
-    report: Report, stage_labels: dict[str, str], verdicts: dict[str, dict[str, Any]], lang: str
+    report: Report,
+    stage_labels: dict[str, str],
+    verdicts: dict[str, dict[str, Any]],
+    lang: str,
+    *,
+    texts: Mapping[str, str] | None = None,
 ) -> Table:
     """The gap analysis's findings with the facilitator's verdict on each. The raw codes and
-    ids are findings.json's.
+    ids are findings.json's. ``texts`` words a finding (by its fingerprint) as a report does
+    after accepting an organisation's correction of it, in either language.
 
     >>> from journey_maps.analysis import gap_report
     >>> from journey_maps.format import example_journey
@@ -25,7 +32,11 @@ def findings_table(
     >>> first = table.rows[0]
     >>> first[1], first[2], first[5].text("sv"), first[6]
     ('patient_carries', 'Bedömning → Första kontakt', 'Avfärdat', 'Finns rutin')
+    >>> texts = {"s3>s2:patient_carries": "Rättad text"}
+    >>> findings_table(gap_report(journey), {}, {}, "en", texts=texts).rows[0][4]
+    'Rättad text'
     """
+    texts = texts or {}
     rows = []
     for f in report.findings:
         verdict = verdicts.get(f.fingerprint) or {}
@@ -41,7 +52,7 @@ def findings_table(
                 f.code,
                 where or None,
                 " ".join(f.roles) or None,
-                f.message_en if lang == "en" else f.message_sv,
+                texts.get(f.fingerprint) or (f.message_en if lang == "en" else f.message_sv),
                 Label(f"board.triage.{verdict['status']}") if verdict.get("status") else None,
                 verdict.get("reason"),
                 f.fingerprint,
@@ -70,9 +81,11 @@ def map_findings_table(
     lang: str,
     *,
     report: Report | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> Table:
     """The findings of one map (the live one or a saved version) with the verdicts on them;
-    ``report`` is its analysis when the caller has it (else it is analysed here).
+    ``report`` is its analysis when the caller has it (else it is analysed here), ``texts``
+    the findings' corrected wording (``findings_table``).
 
     >>> from journey_maps.format import example_journey
     >>> table = map_findings_table(example_journey(), {}, "sv")
@@ -81,7 +94,7 @@ def map_findings_table(
     ('Kritisk', 'patient_carries', 'Bedömning → Första kontakt')
     """
     analysis = gap_report(journey) if report is None else report
-    return findings_table(analysis, stage_labels(journey, lang), verdicts, lang)
+    return findings_table(analysis, stage_labels(journey, lang), verdicts, lang, texts=texts)
 
 
 def map_findings_csv(
@@ -90,6 +103,7 @@ def map_findings_csv(
     lang: str,
     *,
     report: Report | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> bytes:
     r"""The findings of one map as CSV, as the Data tab writes its tables (no column of it
     depends on the anonymity threshold: findings hold no answers). The verdicts follow a
@@ -99,4 +113,5 @@ def map_findings_csv(
     >>> map_findings_csv(example_journey(), {}, "en").splitlines()[0]
     b'\xef\xbb\xbfSeverity;Code;Where;Roles;Finding;Verdict;Reason;Fingerprint'
     """
-    return table_csv(map_findings_table(journey, verdicts, lang, report=report), lang, 0)
+    table = map_findings_table(journey, verdicts, lang, report=report, texts=texts)
+    return table_csv(table, lang, 0)

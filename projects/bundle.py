@@ -136,16 +136,16 @@ def journey_files(
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
     for Swedish Excel) with the facilitator's verdicts. ``published`` is a published report's
-    journey part (its map, analysis and verdicts as published), else the map is drawn as it is
-    now, with today's verdicts; ``stamp`` says which under the diagram's title."""
+    journey part (its map, analysis, verdicts and accepted corrections as published), else the
+    map is drawn as it is now, with today's verdicts; ``stamp`` says which under the diagram's
+    title."""
+    texts: dict[str, str] = {}
     if published:
         journey, report = journey_and_analysis(published)
-        # the verdicts as the report beside it has them
-        verdicts = {
-            f["key"].removeprefix("finding:"): f["triage"]
-            for f in published.get("findings", [])
-            if f.get("triage")
-        }
+        # the verdicts and the corrected wording as the report beside it has them
+        findings = {f["key"].removeprefix("finding:"): f for f in published.get("findings", [])}
+        verdicts = {key: f["triage"] for key, f in findings.items() if f.get("triage")}
+        texts = {key: f["text"] for key, f in findings.items() if "corrected_from" in f}
     else:
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)
@@ -162,7 +162,7 @@ def journey_files(
     return [
         *drawn,
         ("diagram.dot", source.encode("utf-8")),
-        ("findings.csv", map_findings_csv(journey, verdicts, lang, report=report)),
+        ("findings.csv", map_findings_csv(journey, verdicts, lang, report=report, texts=texts)),
     ]
 
 

@@ -427,6 +427,47 @@ def test_a_published_map_comes_with_the_analysis_and_verdicts_it_was_published_w
     assert rows[0]["Bedömt"] == ""  # judged after publishing: not in the report beside it
 
 
+def test_the_zip_s_findings_are_worded_as_corrected_in_the_report_beside_them(
+    app, session, series, project
+):
+    """An organisation's accepted correction of a finding is in the published report; the
+    findings file beside it says the same, whatever the ZIP's language."""
+    first, second = gap_report(workshop_journey(session, series.journey)).findings[:2]
+    verification.publish_version(session, workshop_id=series.journey, note="v1")
+    org = session.scalar(select(Organisation.id).where(Organisation.workshop_id == series.journey))
+    token = verification.create_link(
+        session, workshop_id=series.journey, organisation_id=org, days=30
+    )
+    verification.open_link(session, token)
+    note = verification.add_note(
+        session,
+        token,
+        item_key=f"finding:{first.fingerprint}",
+        kind="correction",
+        text="",
+        proposed_text="Överlämningen sker i SIP-mötet.",
+        version=1,
+    )
+    verification.decide_note(session, workshop_id=series.journey, note_id=note, accept=True)
+    folder = "ws2-barn-och-unga-2026-03-16/"
+
+    def findings(lang: str) -> dict[str, str]:
+        data = bundle(app, session, project, lang).read(folder + "findings.csv")
+        rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
+        fynd = "Fynd" if lang == "sv" else "Finding"
+        return {r["Fingeravtryck" if lang == "sv" else "Fingerprint"]: r[fynd] for r in rows}
+
+    # accepted, not yet published: the ZIP holds version 1 and its wording
+    assert findings("sv")[first.fingerprint] == first.message_sv
+    verification.publish_version(session, workshop_id=series.journey, note="Rättelse")
+    for lang in ("sv", "en"):
+        rows = findings(lang)
+        assert rows[first.fingerprint] == "Överlämningen sker i SIP-mötet."
+        assert rows[second.fingerprint] == (
+            second.message_sv if lang == "sv" else second.message_en
+        )
+
+
 def test_a_version_published_before_the_map_had_stages_sends_the_map_as_it_is_now(
     app, session, series, project
 ):
