@@ -28,6 +28,7 @@ from workshops.models import Workshop
 
 README = "README.txt"
 REPORT_FILES = ("report.pdf", "report.html")
+OVERVIEW_FILES = ("overview.pdf", "overview.html")  # projects.render.overview_files
 DIAGRAM_FILES = ("diagram.svg", "diagram.pdf")
 
 
@@ -50,7 +51,8 @@ def project_bundle(
 ) -> bytes:
     """The project as a ZIP: per workshop a folder (title and date) with its report as PDF and
     HTML and, for a WS2 workshop, the journey diagram (SVG and PDF when Graphviz's ``dot`` is
-    installed, DOT always) and the findings as CSV; a README.txt says what each file is.
+    installed, DOT always) and the findings as CSV; at the root the project's overview as PDF
+    and HTML (``projects.render``) and a README.txt that says what each file is.
 
     The report is the latest published version, the one sent to the organisations for
     verification; a workshop with none published gets its draft, and the README says so.
@@ -65,9 +67,10 @@ def project_bundle(
     buffer = io.BytesIO()
     folders: list[Folder] = []
     taken: set[str] = set()
+    named: dict[int, str] = {}  # workshop id → its folder
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
-            name = folder_name(workshop.title, workshop.date, taken)
+            name = named[workshop.id] = folder_name(workshop.title, workshop.date, taken)
             version, pdf, html, document = bundled_report(session, workshop.id, lang=language)
             files: list[tuple[str, bytes]] = [
                 ("report.pdf", pdf),
@@ -87,6 +90,13 @@ def project_bundle(
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
             folders.append(_folder(name, workshop, [filename for filename, _ in files], version))
+        # the overview renders through Flask, like the reports
+        from projects.render import overview_files
+
+        for filename, data in overview_files(
+            session, project_id, lang=language, today=today, folders=named
+        ):
+            archive.writestr(filename, data)
         text = readme_text(project.name, folders, lang=language, today=today)
         archive.writestr(README, text.encode("utf-8"))
     return buffer.getvalue()
@@ -188,6 +198,10 @@ def readme_text(project: str, folders: Sequence[Folder], *, lang: str, today: dt
         t("projects.readme.contents"),
         "-" * len(t("projects.readme.contents")),
         f"{README:<14} {t('projects.readme.file.readme')}",
+        *(
+            f"{name:<14} {t('projects.readme.file.' + name.replace('.', '_'), date=today)}"
+            for name in OVERVIEW_FILES
+        ),
         "",
     ]
     missing_diagram = False

@@ -25,6 +25,7 @@ from projects.bundle import journey_files, project_bundle
 from reports import verification
 from reports.models import ReportVersion
 from tests.e2e.test_journey_diagram_downloads import pdf_titles
+from tests.e2e.test_verification_pages import NEEDS_PDFTOTEXT, pdf_text
 from workshops import services as workshop_services
 from workshops import voting
 from workshops.domain import WorkshopError
@@ -338,6 +339,32 @@ def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, pr
     assert "Analysen beskriver kartan som workshopen ritade" in readme
     for folder in FOLDERS:
         assert f"{folder}/" in readme
+
+
+@NEEDS_PDFTOTEXT
+def test_the_zip_s_overview_compares_the_groups_in_the_zip_s_language(
+    app, session, series, project, tmp_path
+):
+    """overview.pdf and overview.html at the root: the overview page's comparison for those who
+    get the ZIP, naming each workshop's folder, with disclosed answers only."""
+    archive = bundle(app, session, project, lang="en")
+    page = archive.read("overview.html").decode("utf-8")
+    pdf = pdf_text(archive.read("overview.pdf"), tmp_path)
+    for text in (page, pdf):
+        assert "Ingen ska falla mellan stolarna" in text
+        assert "Children and adults side by side" in text
+        assert "Expectations outside the mandate that recur" in text
+        assert "Stödsamtal" in text  # a gap for Habilitering in both groups and for BUP
+        assert series.withheld_text not in text  # answered by two: withheld, in no figure
+        assert "2026-04-01" in text
+    for folder in FOLDERS:
+        assert f"{folder}/" in page
+    assert "<style>" in page and "<link" not in page  # opens as it is, from the ZIP
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "overview.pdf   The project overview" in readme
+    assert "overview.html  The same overview as a web page." in readme
+    swedish = bundle(app, session, project).read("overview.html").decode("utf-8")
+    assert "Barn och unga och vuxna sida vid sida" in swedish
 
 
 def test_the_zip_holds_every_workshops_report_as_pdf_and_html(app, session, series, project):

@@ -1,0 +1,74 @@
+"""A project's overview as a document of its own: ``overview.html`` and ``overview.pdf`` at the
+root of the project's ZIP, in the ZIP's language (not the visitor's).
+
+The overview page compares the project's target groups for the people in the room; the
+document carries the same comparison (``templates/projects/_comparison.html`` serves both) to
+those who get the ZIP, with each workshop's folder named. It is made from the answers and maps
+as they are on the day, not from published versions, and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import render_template
+from sqlalchemy.orm import Session
+
+import i18n
+from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from projects.overview import share_text
+from projects.services import ProjectOverview, project_overview
+from reports.render import REPORT_CSS, STATIC, pdf_from_html
+
+OVERVIEW_CSS = STATIC / "css" / "overview_document.css"
+
+
+def render_overview_html(
+    project: ProjectOverview,
+    *,
+    lang: str,
+    today: dt.date,
+    folders: Mapping[int, str],
+    pdf: bool = False,
+) -> str:
+    """The overview document as one HTML page: for the PDF (``pdf``: report.css comes as
+    WeasyPrint's stylesheet, with the running footer) or standalone (every style inside)."""
+    language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return render_template(
+        "projects/overview_document.html",
+        project=project,
+        t=functools.partial(i18n.translate, language),
+        doc_lang=language,
+        today=today.isoformat(),
+        folders=folders,
+        share=share_text,
+        honesty=HONESTY_SV if language == "sv" else HONESTY_EN,
+        pdf=pdf,
+        report_css=None if pdf else _text(REPORT_CSS),
+        overview_css=_text(OVERVIEW_CSS),
+    )
+
+
+def overview_files(
+    session: Session,
+    project_id: int,
+    *,
+    lang: str,
+    today: dt.date,
+    folders: Mapping[int, str],
+) -> list[tuple[str, bytes]]:
+    """The project's overview as a PDF (A4) and a standalone HTML page; ``folders`` maps each
+    workshop's id to its folder in the ZIP. Call inside an app context (the template)."""
+    project = project_overview(session, project_id)
+    page = functools.partial(render_overview_html, project, lang=lang, today=today, folders=folders)
+    return [
+        ("overview.pdf", pdf_from_html(page(pdf=True))),
+        ("overview.html", page().encode("utf-8")),
+    ]
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
