@@ -62,12 +62,24 @@ def overview_files(
 ) -> list[tuple[str, bytes]]:
     """The project's overview as a PDF (A4) and a standalone HTML page; ``folders`` maps each
     workshop's id to its folder in the ZIP. Call inside an app context (the template)."""
-    project = project_overview(session, project_id)
-    page = functools.partial(render_overview_html, project, lang=lang, today=today, folders=folders)
+    page = functools.partial(
+        render_overview_html,
+        project_overview(session, project_id),
+        lang=lang,
+        today=today,
+        folders=folders,
+    )
     return [
         ("overview.pdf", pdf_from_html(page(pdf=True))),
         ("overview.html", page().encode("utf-8")),
     ]
+
+
+def overview_pdf(session: Session, project_id: int, *, lang: str, today: dt.date) -> bytes:
+    """The overview alone as a PDF, outside any ZIP (so no folders): for a meeting's table."""
+    project = project_overview(session, project_id)
+    page = render_overview_html(project, lang=lang, today=today, folders={}, pdf=True)
+    return pdf_from_html(page)
 
 
 def _text(path: Path) -> str:

@@ -13,6 +13,7 @@ from journey_maps.messages import HONESTY_EN, HONESTY_SV
 from projects import services
 from projects.bundle import project_bundle
 from projects.overview import folder_name, share_text
+from projects.render import overview_pdf
 from web import _, attachment, document_language, error_text, fail, lang, login_required
 from workshops.domain import WorkshopError, parse_id
 
@@ -109,6 +110,18 @@ def remove_workshop(pid: int, wid: int) -> Any:
         return fail(exc, "projects.overview", pid=pid, _anchor="workshops")
     flash(_("flash.project_workshop_removed"), "ok")
     return redirect(url_for("projects.overview", pid=pid, _anchor="workshops"))
+
+
+@bp.get("/<int:pid>/overview.pdf")
+@login_required
+def overview_document(pid: int) -> Any:
+    """The overview alone as a PDF, in ``?language=`` (else the page's language)."""
+    session = get_session()
+    project = services.get_project(session, pid)
+    language, today = document_language(), dt.date.today()
+    data = overview_pdf(session, pid, lang=language, today=today)
+    filename = f"{folder_name(project.name, today, set())}-overview-{language}.pdf"
+    return attachment(data, "application/pdf", filename)
 
 
 @bp.get("/<int:pid>/bundle.zip")

@@ -78,6 +78,17 @@ def test_the_overview_at_laptop_size(contexts: Contexts) -> None:
     folders = {name.split("/")[0] for name in archive.namelist() if "/" in name}
     assert len(folders) == 5
     assert "README.txt" in archive.namelist()
+    assert {"overview.pdf", "overview.html"} <= set(archive.namelist())
+
+    # the overview alone, in the language picked beside the buttons
+    page.get_by_label("Språk").select_option("en")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="⤓ Bara översikten (PDF)").click(timeout=60_000)
+    assert re.fullmatch(
+        r"ingen-ska-falla-mellan-stolarna-\d{4}-\d{2}-\d{2}-overview-en\.pdf",
+        download.value.suggested_filename,
+    )
+    assert download.value.path().read_bytes().startswith(b"%PDF")
     contexts.assert_no_page_errors()
 
 

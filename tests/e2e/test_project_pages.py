@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from projects import services
 from tests.conftest import PASSWORD, post
+from tests.e2e.test_verification_pages import NEEDS_PDFTOTEXT, pdf_text
 from tests.integration.test_project_services import Series, build_series
 from workshops import services as workshop_services
 from workshops.models import Workshop
@@ -50,7 +52,12 @@ def project(app: Flask, series: Series) -> int:
 
 
 def test_the_project_pages_need_a_facilitator_login(client: FlaskClient, project: int) -> None:
-    for url in ("/f/projects/", f"/f/projects/{project}", f"/f/projects/{project}/bundle.zip"):
+    for url in (
+        "/f/projects/",
+        f"/f/projects/{project}",
+        f"/f/projects/{project}/bundle.zip",
+        f"/f/projects/{project}/overview.pdf",
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert "/login" in response.location
@@ -210,6 +217,26 @@ def test_the_zip_download_holds_every_workshop_its_diagrams_and_a_readme(logged_
     readme = archive.read("README.txt").decode("utf-8")
     assert "diagram.svg    Patientresan med glappen utritade" in readme
     assert "Analysen beskriver kartan som workshopen ritade" in readme
+
+
+@NEEDS_PDFTOTEXT
+def test_the_overview_alone_comes_as_a_pdf_in_the_language_asked_for(
+    logged_in: FlaskClient, series: Series, project: int, tmp_path: Path
+) -> None:
+    page = text(logged_in.get(f"/f/projects/{project}"))
+    assert f'formaction="/f/projects/{project}/overview.pdf"' in page  # beside the ZIP's button
+    response = logged_in.get(f"/f/projects/{project}/overview.pdf?language=en")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert re.fullmatch(
+        r'attachment; filename="ingen-ska-falla-mellan-stolarna-[\d-]{10}-overview-en\.pdf"',
+        response.headers["Content-Disposition"],
+    )
+    pdf = pdf_text(response.data, tmp_path)
+    assert "Children and adults side by side" in pdf
+    assert "is in the project's ZIP file" in pdf and "Folder:" not in pdf  # no ZIP around it
+    assert series.withheld_text not in pdf
+    assert logged_in.get("/f/projects/999/overview.pdf").status_code == 404
 
 
 def test_a_withheld_statement_never_appears_with_its_distribution(logged_in, series, project):

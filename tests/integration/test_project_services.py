@@ -359,6 +359,7 @@ def test_the_zip_s_overview_compares_the_groups_in_the_zip_s_language(
         assert "2026-04-01" in text
     for folder in FOLDERS:
         assert f"{folder}/" in page
+    assert "is in the workshop's folder" in page
     assert "<style>" in page and "<link" not in page  # opens as it is, from the ZIP
     readme = archive.read("README.txt").decode("utf-8")
     assert "overview.pdf   The project overview" in readme
