@@ -68,10 +68,12 @@ def project_bundle(
     folders: list[Folder] = []
     taken: set[str] = set()
     named: dict[int, str] = {}  # workshop id → its folder
+    versions: dict[int, int | None] = {}  # workshop id → the report version in it
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
             name = named[workshop.id] = folder_name(workshop.title, workshop.date, taken)
             version, pdf, html, document = bundled_report(session, workshop.id, lang=language)
+            versions[workshop.id] = version
             files: list[tuple[str, bytes]] = [
                 ("report.pdf", pdf),
                 ("report.html", html.encode("utf-8")),
@@ -94,7 +96,7 @@ def project_bundle(
         from projects.render import overview_files
 
         for filename, data in overview_files(
-            session, project_id, lang=language, today=today, folders=named
+            session, project_id, lang=language, today=today, folders=named, versions=versions
         ):
             archive.writestr(filename, data)
         text = readme_text(project.name, folders, lang=language, today=today)

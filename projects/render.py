@@ -32,10 +32,13 @@ def render_overview_html(
     lang: str,
     today: dt.date,
     folders: Mapping[int, str],
+    versions: Mapping[int, int | None] | None = None,
     pdf: bool = False,
 ) -> str:
     """The overview document as one HTML page: for the PDF (``pdf``: report.css comes as
-    WeasyPrint's stylesheet, with the running footer) or standalone (every style inside)."""
+    WeasyPrint's stylesheet, with the running footer) or standalone (every style inside).
+    ``folders`` names each workshop's folder in the ZIP, ``versions`` the report version in
+    it (None: the draft)."""
     language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     return render_template(
         "projects/overview_document.html",
@@ -44,6 +47,7 @@ def render_overview_html(
         doc_lang=language,
         today=today.isoformat(),
         folders=folders,
+        versions=versions or {},
         share=share_text,
         honesty=HONESTY_SV if language == "sv" else HONESTY_EN,
         pdf=pdf,
@@ -59,15 +63,18 @@ def overview_files(
     lang: str,
     today: dt.date,
     folders: Mapping[int, str],
+    versions: Mapping[int, int | None],
 ) -> list[tuple[str, bytes]]:
     """The project's overview as a PDF (A4) and a standalone HTML page; ``folders`` maps each
-    workshop's id to its folder in the ZIP. Call inside an app context (the template)."""
+    workshop's id to its folder in the ZIP, ``versions`` to the report version there (None:
+    the draft). Call inside an app context (the template)."""
     page = functools.partial(
         render_overview_html,
         project_overview(session, project_id),
         lang=lang,
         today=today,
         folders=folders,
+        versions=versions,
     )
     return [
         ("overview.pdf", pdf_from_html(page(pdf=True))),

@@ -341,31 +341,56 @@ def test_the_zip_has_a_folder_per_workshop_and_a_readme(app, session, series, pr
         assert f"{folder}/" in readme
 
 
-@NEEDS_PDFTOTEXT
 def test_the_zip_s_overview_compares_the_groups_in_the_zip_s_language(
-    app, session, series, project, tmp_path
+    app, session, series, project
 ):
-    """overview.pdf and overview.html at the root: the overview page's comparison for those who
-    get the ZIP, naming each workshop's folder, with disclosed answers only."""
-    archive = bundle(app, session, project, lang="en")
-    page = archive.read("overview.html").decode("utf-8")
-    pdf = pdf_text(archive.read("overview.pdf"), tmp_path)
-    for text in (page, pdf):
-        assert "Ingen ska falla mellan stolarna" in text
-        assert "Children and adults side by side" in text
-        assert "Expectations outside the mandate that recur" in text
-        assert "Stödsamtal" in text  # a gap for Habilitering in both groups and for BUP
-        assert series.withheld_text not in text  # answered by two: withheld, in no figure
-        assert "2026-04-01" in text
+    """overview.html at the root: the overview page's comparison for those who get the ZIP,
+    naming each workshop's folder and the report in it, with disclosed answers only."""
+    adults_habilitering = session.scalar(
+        select(Organisation.id).where(
+            Organisation.workshop_id == series.adults, Organisation.name == "habilitering"
+        )
+    )
+    # a disclosed No to the withheld wording: counted together, the two would recur
+    statement(
+        session,
+        series.adults,
+        adults_habilitering,
+        "others",
+        series.withheld_text,
+        [(adults_habilitering, "no")] * 3,
+    )
+    verification.publish_version(session, workshop_id=series.children, note="v1")
+    page = bundle(app, session, project, lang="en").read("overview.html").decode("utf-8")
+    assert "Ingen ska falla mellan stolarna" in page
+    assert "Children and adults side by side" in page
+    assert "Expectations outside the mandate that recur" in page
+    assert "Stödsamtal" in page  # a gap for Habilitering in both groups and for BUP
+    assert series.withheld_text not in page  # answered by two: withheld, in no figure
+    assert "on 2026-04-01" in page
     for folder in FOLDERS:
         assert f"{folder}/" in page
-    assert "is in the workshop's folder" in page
+    children = page[page.index("ws1-barn-och-unga-2026-03-02/") :][:200]
+    assert "report: published version 1" in children
+    assert page.count("report: a draft, not published") == 2
+    assert "is in the workshop&#39;s folder" in page
     assert "<style>" in page and "<link" not in page  # opens as it is, from the ZIP
+    swedish = bundle(app, session, project).read("overview.html").decode("utf-8")
+    assert "Barn och unga och vuxna sida vid sida" in swedish
+
+
+@NEEDS_PDFTOTEXT
+def test_the_zip_s_overview_comes_as_a_pdf_too_and_the_readme_says_so(
+    app, session, series, project, tmp_path
+):
+    archive = bundle(app, session, project, lang="en")
+    pdf = pdf_text(archive.read("overview.pdf"), tmp_path)
+    assert "Children and adults side by side" in pdf
+    assert "Stödsamtal" in pdf
+    assert series.withheld_text not in pdf
     readme = archive.read("README.txt").decode("utf-8")
     assert "overview.pdf   The project overview" in readme
     assert "overview.html  The same overview as a web page." in readme
-    swedish = bundle(app, session, project).read("overview.html").decode("utf-8")
-    assert "Barn och unga och vuxna sida vid sida" in swedish
 
 
 def test_the_zip_holds_every_workshops_report_as_pdf_and_html(app, session, series, project):
