@@ -103,6 +103,7 @@ ROUTE_RULES: dict[str, frozenset[str]] = {
             "add_workshop",
             "remove_workshop",
             "bundle",
+            "overview_document",
         )
     },
     **{f"accounts.{name}": LEADS for name in ("index", "create", "hand_over")},
