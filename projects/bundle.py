@@ -18,11 +18,11 @@ from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from journey_maps.export import diagram_title, journey_dot
 from journey_maps.findings_table import map_findings_csv
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.messages import honesty
 from journey_maps.triage import triage_map
 from projects.overview import folder_name
 from projects.services import get_project, in_order
-from reports.journey_part import journey_and_analysis
+from reports.journey_part import journey_and_analysis, published_findings
 from reports.verification import latest_version
 from workshops.models import Workshop
 
@@ -155,9 +155,7 @@ def journey_files(
     if published:
         journey, report = journey_and_analysis(published)
         # the verdicts and the corrected wording as the report beside it has them
-        findings = {f["key"].removeprefix("finding:"): f for f in published.get("findings", [])}
-        verdicts = {key: f["triage"] for key, f in findings.items() if f.get("triage")}
-        texts = {key: f["text"] for key, f in findings.items() if "corrected_from" in f}
+        verdicts, texts = published_findings(published)
     else:
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)
@@ -230,7 +228,7 @@ def readme_text(project: str, folders: Sequence[Folder], *, lang: str, today: dt
     ]
     if missing_diagram:
         lines.append(t("projects.readme.no_dot"))
-    lines.append(HONESTY_SV if lang == "sv" else HONESTY_EN)
+    lines.append(honesty(lang))
     return "\n".join(lines) + "\n"
 
 

@@ -18,12 +18,13 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 import i18n
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.messages import honesty
 from projects.overview import share_text
 from projects.services import ProjectOverview, project_overview
 from reports.render import REPORT_CSS, STATIC, pdf_from_html
 
-OVERVIEW_CSS = STATIC / "css" / "overview_document.css"
+# the badges as the project pages have them, then the document's own rules
+OVERVIEW_CSS = (STATIC / "css" / "badges.css", STATIC / "css" / "overview_document.css")
 
 
 def render_overview_html(
@@ -49,10 +50,10 @@ def render_overview_html(
         folders=folders,
         versions=versions or {},
         share=share_text,
-        honesty=HONESTY_SV if language == "sv" else HONESTY_EN,
+        honesty=honesty(language),
         pdf=pdf,
         report_css=None if pdf else _text(REPORT_CSS),
-        overview_css=_text(OVERVIEW_CSS),
+        overview_css="\n".join(_text(path) for path in OVERVIEW_CSS),
     )
 
 

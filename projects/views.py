@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from db import get_session
 from journey_maps import render as rendering
-from journey_maps.messages import HONESTY_EN, HONESTY_SV
+from journey_maps.messages import honesty
 from projects import services
 from projects.bundle import project_bundle
 from projects.overview import folder_name, share_text
@@ -56,7 +56,7 @@ def overview(pid: int) -> Any:
         project=services.project_overview(session, pid),
         ungrouped=services.ungrouped_workshops(session),
         dot=rendering.dot_available(),
-        honesty=HONESTY_SV if lang() == "sv" else HONESTY_EN,
+        honesty=honesty(lang()),
         share=share_text,
     )
 

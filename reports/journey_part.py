@@ -52,3 +52,19 @@ def journey_and_analysis(part: dict[str, Any]) -> tuple[Journey, Report]:
     elif stored:
         log.warning("stored journey analysis of format %r, analysed anew", stored.get("format"))
     return journey, gap_report(journey)
+
+
+def published_findings(part: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The verdicts on a report document's findings and the findings an organisation
+    corrected (their corrected wording), both by fingerprint, as the report has them.
+
+    >>> part = {"findings": [
+    ...     {"key": "finding:a", "text": "A", "triage": {"status": "confirmed"}},
+    ...     {"key": "finding:b", "text": "Rättad", "corrected_from": "B", "triage": None}]}
+    >>> published_findings(part)
+    ({'a': {'status': 'confirmed'}}, {'b': 'Rättad'})
+    """
+    findings = {f["key"].removeprefix("finding:"): f for f in part.get("findings", [])}
+    verdicts = {key: f["triage"] for key, f in findings.items() if f.get("triage")}
+    texts = {key: f["text"] for key, f in findings.items() if "corrected_from" in f}
+    return verdicts, texts
