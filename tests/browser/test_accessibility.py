@@ -585,7 +585,12 @@ LAYOUT_PROBLEMS = """(minimum) => {
 
 def layout_problems(page: Page, minimum: float) -> list[str]:
     """What breaks with doubled text: sideways scrolling, clipped or off-screen controls, and
-    text that did not grow (``minimum`` px: the smallest text of the app is 0.75 rem)."""
+    text that did not grow (``minimum`` px: the smallest text of the app is 0.75 rem).
+
+    Measured after the page's load event: the doubling style goes in at DOMContentLoaded,
+    which can come before the stylesheets have loaded, and a control measured then has the
+    browser's own 13.3 px."""
+    page.wait_for_load_state("load")
     page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '32px'")
     problems: list[str] = page.evaluate(LAYOUT_PROBLEMS, minimum)
     return [f"{page.url}: {p}" for p in problems]
