@@ -52,7 +52,8 @@ def project_bundle(
     """The project as a ZIP: per workshop a folder (title and date) with its report as PDF and
     HTML and, for a WS2 workshop, the journey diagram (SVG and PDF when Graphviz's ``dot`` is
     installed, DOT always) and the findings as CSV; at the root the project's overview as PDF
-    and HTML (``projects.render``) and a README.txt that says what each file is.
+    and HTML (``projects.render``), made from the reports in the folders, and a README.txt that
+    says what each file is.
 
     The report is the latest published version, the one sent to the organisations for
     verification; a workshop with none published gets its draft, and the README says so.
@@ -69,18 +70,19 @@ def project_bundle(
     taken: set[str] = set()
     named: dict[int, str] = {}  # workshop id → its folder
     versions: dict[int, int | None] = {}  # workshop id → the report version in it
+    documents: dict[int, dict[str, Any]] = {}  # workshop id → that report's document
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for workshop in workshops:
             name = named[workshop.id] = folder_name(workshop.title, workshop.date, taken)
             version, pdf, html, document = bundled_report(session, workshop.id, lang=language)
-            versions[workshop.id] = version
+            versions[workshop.id], documents[workshop.id] = version, document
             files: list[tuple[str, bytes]] = [
                 ("report.pdf", pdf),
                 ("report.html", html.encode("utf-8")),
             ]
             if workshop.kind == "ws2":
                 # the map of the report beside it: a published version's, not today's
-                published = (document or {}).get("journey")
+                published = document.get("journey") if version else None
                 stamp = (
                     i18n.translate(language, "files.stamp_version", n=version)
                     if version and published
@@ -96,7 +98,13 @@ def project_bundle(
         from projects.render import overview_files
 
         for filename, data in overview_files(
-            session, project_id, lang=language, today=today, folders=named, versions=versions
+            session,
+            project_id,
+            lang=language,
+            today=today,
+            folders=named,
+            versions=versions,
+            reports=documents,
         ):
             archive.writestr(filename, data)
         text = readme_text(project.name, folders, lang=language, today=today)
@@ -119,22 +127,17 @@ def _folder(name: str, workshop: Workshop, files: list[str], version: int | None
 
 def bundled_report(
     session: Session, workshop_id: int, *, lang: str
-) -> tuple[int | None, bytes, str, dict[str, Any] | None]:
-    """The report to bundle as a PDF and a standalone HTML page: the latest published version
-    (its number first, its document last) or, when none is published, the draft (None first
-    and last)."""
+) -> tuple[int | None, bytes, str, dict[str, Any]]:
+    """The report to bundle as a PDF and a standalone HTML page, and its document: the latest
+    published version (its number first) or, when none is published, the draft (None)."""
     # the reports module renders through Flask; imported here so that this module loads without
     from reports import render
+    from reports.document import build_report
 
     published = latest_version(session, workshop_id)
-    if published is None:
-        pdf, html = render.report_files(session, workshop_id, lang=lang)
-        return None, pdf, html, None
-    number, document = published
-    drawn = render.diagram_data_uri(document, lang=lang)  # drawn once for both files
-    page = partial(render.render_report_html, document, lang=lang, mode="version", version=number)
-    html = page(standalone=True, diagram=drawn)
-    return number, render.pdf_from_html(page(pdf=True, diagram=drawn)), html, document
+    number, document = published if published else (None, build_report(session, workshop_id))
+    pdf, html = render.report_files(document, lang=lang, version=number)
+    return number, pdf, html, document
 
 
 def journey_files(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from journey_maps.report import SEVERITIES
+from journey_maps.report import SEVERITIES, Figures
 from workshops.domain import TARGET_GROUPS, normalise_text, slug
 
 
@@ -130,6 +131,17 @@ class JourneyFigures:
         """
         return dict(self.findings_by_severity).get(level, 0)
 
+    @classmethod
+    def of(cls, figures: Figures) -> JourneyFigures:
+        """The counts of a map's gap analysis (``journey_maps.report.Figures``)."""
+        return cls(
+            forward_transitions=figures.forward_transitions,
+            bridged=figures.bridged,
+            robust=figures.robust,
+            owned=figures.owned,
+            findings_by_severity=figures.findings_by_severity,
+        )
+
 
 # The levels the gap analysis gives a finding (journey_maps/analysis.py): "low" is on the scale
 # (journey_maps.report.SEVERITIES) but no finding has it.
@@ -171,6 +183,89 @@ class WorkshopFigures:
     withheld: int
     own_answers: tuple[tuple[str, int, int], ...] = ()
     journey: JourneyFigures | None = None
+
+
+def report_figures(
+    document: Mapping[str, Any], workshop_id: int, *, journey: JourneyFigures | None = None
+) -> tuple[WorkshopFigures, list[GapSeen]]:
+    """One workshop's figures and expectation gaps as its report document
+    (``reports.document``, ``brygga.report/1``) has them: a published version's are those of
+    the day it was published, so an overview made from the reports agrees with them. The
+    document withholds what too few answered, so only disclosed figures come out, as from
+    ``projects.services``; a reworded statement counts in its new wording only. ``journey``
+    is the map's figures, from the document's journey part (``reports.journey_part``).
+
+    >>> tally = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
+    >>> item = lambda key, text, t, **more: {"key": key, "text": text, "topic": "mandate",
+    ...     "tally": t, "withheld": t is None, "reworded": False, **more}
+    >>> document = {
+    ...     "workshop": {"title": "WS1 Barn", "date": "2026-05-04", "kind": "ws1",
+    ...                  "target_group": "children", "anonymity_threshold": 3},
+    ...     "attendance": {"participants": 7, "organisations": [{"name": "BUP"}, {"name": "IFO"}]},
+    ...     "ws1": {"organisations": [{"name": "BUP",
+    ...         "own": [item("statement:1", "Utreder", tally(3, 1)),
+    ...                 item("statement:2", "Gammal", tally(0, 4), reworded=True),
+    ...                 item("statement:3", "Få svar", None)],
+    ...         "others": [item("statement:4", "Hembesök", tally(1, 3))]}],
+    ...         "gaps": [{"key": "statement:4", "organisation": "BUP", "text": "Hembesök"}],
+    ...         "withheld": 1, "answered": 4}}
+    >>> figures, gaps = report_figures(document, 12)
+    >>> figures.title, figures.date, figures.participants, figures.organisations
+    ('WS1 Barn', datetime.date(2026, 5, 4), 7, ('BUP', 'IFO'))
+    >>> figures.answered, figures.gaps, figures.withheld, figures.own_answers
+    (3, 1, 1, (('BUP', 3, 4),))
+    >>> [(g.workshop_id, g.organisation, g.text, g.no, g.total) for g in gaps]
+    [(12, 'BUP', 'Hembesök', 3, 4)]
+    """
+    workshop = document["workshop"]
+    attendance = document.get("attendance") or {}
+    ws1 = document.get("ws1") or {}
+    items = {
+        item["key"]: item
+        for org in ws1.get("organisations", [])
+        for item in (*org.get("own", []), *org.get("others", []))
+    }
+    gaps = []
+    for gap in ws1.get("gaps", []):
+        tally = (items.get(gap["key"]) or {}).get("tally") or {}
+        gaps.append(
+            GapSeen(
+                workshop_id,
+                workshop["title"],
+                workshop["target_group"],
+                gap["organisation"],
+                (items.get(gap["key"]) or {}).get("topic", ""),
+                gap["text"],
+                tally.get("no", 0),
+                tally.get("total", 0),
+            )
+        )
+    own = []
+    for org in ws1.get("organisations", []):
+        counted = [
+            i["tally"] for i in org.get("own", []) if i.get("tally") and not i.get("reworded")
+        ]
+        if counted:
+            own.append(
+                (org["name"], sum(t["yes"] for t in counted), sum(t["total"] for t in counted))
+            )
+    withheld = int(ws1.get("withheld", 0))
+    figures = WorkshopFigures(
+        id=workshop_id,
+        title=workshop["title"],
+        kind=workshop["kind"],
+        target_group=workshop["target_group"],
+        date=dt.date.fromisoformat(workshop["date"]) if workshop.get("date") else None,
+        participants=int(attendance.get("participants", 0)),
+        organisations=tuple(o["name"] for o in attendance.get("organisations", [])),
+        threshold=int(workshop["anonymity_threshold"]),
+        answered=int(ws1.get("answered", 0)) - withheld,
+        gaps=len(gaps),
+        withheld=withheld,
+        own_answers=tuple(own),
+        journey=journey,
+    )
+    return figures, gaps
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ root of the project's ZIP, in the ZIP's language (not the visitor's).
 
 The overview page compares the project's target groups for the people in the room; the
 document carries the same comparison (``templates/projects/_comparison.html`` serves both) to
-those who get the ZIP, with each workshop's folder named. It is made from the answers and maps
-as they are on the day, not from published versions, and says so.
+those who get the ZIP, with each workshop's folder named. In the ZIP it is made from the
+reports in the folders (a published version's figures are those of the day it was published),
+so that it agrees with them; alone, from the answers and maps as they are on the day. It says
+which.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import render_template
 from sqlalchemy.orm import Session
@@ -65,13 +68,15 @@ def overview_files(
     today: dt.date,
     folders: Mapping[int, str],
     versions: Mapping[int, int | None],
+    reports: Mapping[int, dict[str, Any]],
 ) -> list[tuple[str, bytes]]:
     """The project's overview as a PDF (A4) and a standalone HTML page; ``folders`` maps each
     workshop's id to its folder in the ZIP, ``versions`` to the report version there (None:
-    the draft). Call inside an app context (the template)."""
+    the draft) and ``reports`` to that report's document, which the figures come from. Call
+    inside an app context (the template)."""
     page = functools.partial(
         render_overview_html,
-        project_overview(session, project_id),
+        project_overview(session, project_id, reports=reports),
         lang=lang,
         today=today,
         folders=folders,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from projects.overview import (
     RecurringGap,
     WorkshopFigures,
 )
+from reports.journey_part import journey_and_analysis
 from workshops.domain import TARGET_GROUPS, WorkshopError
 from workshops.models import Organisation, Participant, Project, Workshop
 from workshops.results import workshop_results
@@ -197,14 +200,16 @@ def _counts(session: Session, workshop_ids: list[int]) -> dict[int, int]:
 
 def _journey_figures(session: Session, workshop_id: int) -> JourneyFigures:
     """The WS2 map's figures, exactly as the board and the exports compute them."""
-    figures = gap_report(workshop_journey(session, workshop_id)).figures
-    return JourneyFigures(
-        forward_transitions=figures.forward_transitions,
-        bridged=figures.bridged,
-        robust=figures.robust,
-        owned=figures.owned,
-        findings_by_severity=figures.findings_by_severity,
-    )
+    return JourneyFigures.of(gap_report(workshop_journey(session, workshop_id)).figures)
+
+
+def _report_figures(
+    document: dict[str, Any], workshop_id: int
+) -> tuple[WorkshopFigures, list[GapSeen]]:
+    """A workshop's figures as its report document has them, its map's analysis included."""
+    part = document.get("journey")
+    journey = JourneyFigures.of(journey_and_analysis(part)[1].figures) if part else None
+    return overview.report_figures(document, workshop_id, journey=journey)
 
 
 def _workshop(
@@ -252,11 +257,17 @@ def _workshop(
     return figures, gaps
 
 
-def project_overview(session: Session, project_id: int) -> ProjectOverview:
+def project_overview(
+    session: Session, project_id: int, *, reports: Mapping[int, dict[str, Any]] | None = None
+) -> ProjectOverview:
     """A project's workshops, its target groups side by side and the gaps that recur.
 
     Only disclosed figures: a statement answered by fewer than its workshop's anonymity
     threshold counts as withheld (how many, per workshop) and enters no other figure.
+    The figures are today's answers and maps, except for a workshop that ``reports`` gives a
+    report document (by workshop id): its figures are that report's, a published version's
+    as they were on the day it was published (the project's ZIP, whose overview then agrees
+    with the reports beside it).
     """
     project = get_project(session, project_id)
     workshops = in_order(list(project.workshops))
@@ -264,7 +275,12 @@ def project_overview(session: Session, project_id: int) -> ProjectOverview:
     figures: list[WorkshopFigures] = []
     gaps: list[GapSeen] = []
     for workshop in workshops:
-        one, found = _workshop(session, workshop, participants.get(workshop.id, 0))
+        document = (reports or {}).get(workshop.id)
+        one, found = (
+            _report_figures(document, workshop.id)
+            if document is not None
+            else _workshop(session, workshop, participants.get(workshop.id, 0))
+        )
         figures.append(one)
         gaps += found
     return ProjectOverview(

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
-from sqlalchemy.orm import Session
 
 import i18n
 from journey_maps import render as rendering
 from journey_maps.export import journey_dot
 from reports.concerns import Concerns, concerns_of
-from reports.document import build_report, protect_breakdowns
+from reports.document import protect_breakdowns
 from reports.journey_part import journey_and_analysis
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -153,13 +152,13 @@ def report_pdf_from_document(
     )
 
 
-def report_files(session: Session, workshop_id: int, *, lang: str) -> tuple[bytes, str]:
-    """The current report as a PDF and as a standalone HTML page, from one build of the
-    document and one drawing of its diagram (for bundles of many workshops)."""
-    document = build_report(session, workshop_id)
+def report_files(
+    document: dict[str, Any], *, lang: str, version: int | None = None
+) -> tuple[bytes, str]:
+    """A report document (the draft, or published ``version``) as a PDF and as a standalone
+    HTML page, with one drawing of its diagram for both (for bundles of many workshops)."""
     drawn = diagram_data_uri(document, lang=lang)
-    html = render_report_html(document, lang=lang, mode="version", standalone=True, diagram=drawn)
-    pdf = pdf_from_html(
-        render_report_html(document, lang=lang, mode="version", pdf=True, diagram=drawn)
+    page = functools.partial(
+        render_report_html, document, lang=lang, mode="version", version=version
     )
-    return pdf, html
+    return pdf_from_html(page(pdf=True, diagram=drawn)), page(standalone=True, diagram=drawn)

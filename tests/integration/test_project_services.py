@@ -22,7 +22,9 @@ from journey_maps.board import workshop_journey
 from journey_maps.importing import import_journey
 from projects import services
 from projects.bundle import journey_files, project_bundle
+from projects.render import render_overview_html
 from reports import verification
+from reports.document import build_report
 from reports.models import ReportVersion
 from tests.e2e.test_journey_diagram_downloads import pdf_titles
 from tests.e2e.test_verification_pages import NEEDS_PDFTOTEXT, pdf_text
@@ -373,10 +375,66 @@ def test_the_zip_s_overview_compares_the_groups_in_the_zip_s_language(
     children = page[page.index("ws1-barn-och-unga-2026-03-02/") :][:200]
     assert "report: published version 1" in children
     assert page.count("report: a draft, not published") == 2
-    assert "is in the workshop&#39;s folder" in page
+    assert "come from the reports in the workshops&#39; folders" in page
     assert "<style>" in page and "<link" not in page  # opens as it is, from the ZIP
     swedish = bundle(app, session, project).read("overview.html").decode("utf-8")
     assert "Barn och unga och vuxna sida vid sida" in swedish
+
+
+def test_an_overview_made_from_today_s_drafts_is_today_s_overview(session, series, project):
+    """The overview read from report documents agrees with the one counted from the answers
+    and maps: same workshops, columns, agreement and recurring gaps (nothing published)."""
+    workshops = (series.children, series.adults, series.journey)
+    drafts = {wid: build_report(session, wid) for wid in workshops}
+    assert services.project_overview(session, project, reports=drafts) == (
+        services.project_overview(session, project)
+    )
+
+
+def test_the_zip_s_overview_has_the_figures_of_the_published_reports_beside_it(
+    app, session, series, project
+):
+    """Answers given after a report was published are in neither the report nor the ZIP's
+    overview; the overview page and its PDF alone show them (today's figures)."""
+    kids = dict(
+        session.execute(
+            select(Organisation.name, Organisation.id).where(
+                Organisation.workshop_id == series.children
+            )
+        ).all()
+    )
+    adults = dict(
+        session.execute(
+            select(Organisation.name, Organisation.id).where(
+                Organisation.workshop_id == series.adults
+            )
+        ).all()
+    )
+    published = services.project_overview(session, project).workshops[0]
+    verification.publish_version(session, workshop_id=series.children, note="v1")
+    # after publishing: "Skolskjuts" answered No in both groups, so it would recur
+    statement(
+        session, series.children, kids["BUP"], "others", "Skolskjuts", [(kids["BUP"], "no")] * 3
+    )
+    hab = adults["habilitering"]
+    statement(session, series.adults, hab, "others", "Skolskjuts", [(hab, "no")] * 3)
+
+    today = services.project_overview(session, project)
+    assert "Skolskjuts" in [r.text for r in today.recurring]
+    assert today.workshops[0].participants == published.participants + 3
+    archive = bundle(app, session, project)
+    page = archive.read("overview.html").decode("utf-8")
+    assert "Skolskjuts" not in page  # the children's report has no such gap
+    assert "Stödsamtal" in page
+    children = page[page.index("WS1 Barn och unga") :][:1200]
+    assert f"{published.participants} deltagare" in children
+    report = archive.read("ws1-barn-och-unga-2026-03-02/report.html").decode("utf-8")
+    assert "Skolskjuts" not in report
+    # the overview alone is today's
+    with app.test_request_context():
+        alone = render_overview_html(today, lang="sv", today=dt.date(2026, 4, 1), folders={})
+    assert "Skolskjuts" in alone
+    assert "Siffrorna bygger på workshopparnas svar och kartor den 2026-04-01" in alone
 
 
 @NEEDS_PDFTOTEXT
