@@ -157,8 +157,8 @@ def journey_files(
     texts: dict[str, str] = {}
     if published:
         journey, report = journey_and_analysis(published)
-        # the verdicts and the corrected wording as the report beside it has them
-        verdicts, texts = published_findings(published)
+        # the verdicts and the wording as the report beside it has them
+        verdicts, texts = published_findings(published, lang)
     else:
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)

@@ -54,17 +54,36 @@ def journey_and_analysis(part: dict[str, Any]) -> tuple[Journey, Report]:
     return journey, gap_report(journey)
 
 
-def published_findings(part: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The verdicts on a report document's findings and the findings an organisation
-    corrected (their corrected wording), both by fingerprint, as the report has them.
+def finding_text(item: dict[str, Any], lang: str) -> str:
+    """A report's finding worded in a language, as the report shows it and the files beside
+    it do: an organisation's accepted correction, written in one language, replaces the
+    wording in both; otherwise the text in that language (Swedish where a document stored
+    none in English).
+
+    >>> finding = {"text": "Ingen roll", "text_en": "No role"}
+    >>> finding_text(finding, "en"), finding_text(finding, "sv")
+    ('No role', 'Ingen roll')
+    >>> finding_text(finding | {"text": "Rättad", "corrected_from": "Ingen roll"}, "en")
+    'Rättad'
+    >>> finding_text({"text": "Ingen roll"}, "en")
+    'Ingen roll'
+    """
+    if lang == "en" and "corrected_from" not in item:
+        return str(item.get("text_en") or item["text"])
+    return str(item["text"])
+
+
+def published_findings(part: dict[str, Any], lang: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The verdicts on a report document's findings and their wording in ``lang``
+    (``finding_text``), both by fingerprint, as the report has them.
 
     >>> part = {"findings": [
-    ...     {"key": "finding:a", "text": "A", "triage": {"status": "confirmed"}},
+    ...     {"key": "finding:a", "text": "A", "text_en": "A en", "triage": {"status": "confirmed"}},
     ...     {"key": "finding:b", "text": "Rättad", "corrected_from": "B", "triage": None}]}
-    >>> published_findings(part)
-    ({'a': {'status': 'confirmed'}}, {'b': 'Rättad'})
+    >>> published_findings(part, "en")
+    ({'a': {'status': 'confirmed'}}, {'a': 'A en', 'b': 'Rättad'})
     """
     findings = {f["key"].removeprefix("finding:"): f for f in part.get("findings", [])}
     verdicts = {key: f["triage"] for key, f in findings.items() if f.get("triage")}
-    texts = {key: f["text"] for key, f in findings.items() if "corrected_from" in f}
+    texts = {key: finding_text(f, lang) for key, f in findings.items()}
     return verdicts, texts

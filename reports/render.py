@@ -24,7 +24,7 @@ from journey_maps import render as rendering
 from journey_maps.export import journey_dot
 from reports.concerns import Concerns, concerns_of
 from reports.document import protect_breakdowns
-from reports.journey_part import journey_and_analysis
+from reports.journey_part import finding_text, journey_and_analysis
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 REPORT_CSS = STATIC / "css" / "report.css"
@@ -89,6 +89,7 @@ def render_report_html(
         diagram=diagram_data_uri(document, lang=language) if diagram == DRAW else diagram,
         extra=extra or {},
         concerns=concerns,
+        finding_wording=finding_text,
     )
 
 
