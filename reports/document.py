@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -43,9 +43,17 @@ FORMAT = "brygga.report/1"
 
 
 def build_report(
-    session: Session, workshop_id: int, *, today: dt.date | None = None
+    session: Session,
+    workshop_id: int,
+    *,
+    today: dt.date | None = None,
+    held: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report of a workshop as it stands now, with the accepted verification notes."""
+    """The report of a workshop as it stands now, with the accepted verification notes.
+    ``held`` (by item key, ``reports.late_answers.held_distributions``) keeps distributions
+    as a published version showed them; every figure that follows from answers is then
+    counted from those."""
+    held = held or {}
     workshop = get_workshop(session, workshop_id)
     threshold = workshop.anonymity_threshold
     document: dict[str, Any] = {
@@ -61,8 +69,8 @@ def build_report(
         "generated": (today or dt.date.today()).isoformat(),
         "honesty": {"sv": HONESTY_SV, "en": HONESTY_EN},
         "attendance": _attendance(session, workshop_id),
-        "ws1": _ws1(session, workshop_id, threshold),
-        "roles": _roles(session, workshop_id, threshold),
+        "ws1": _ws1(session, workshop_id, threshold, held),
+        "roles": _roles(session, workshop_id, threshold, held),
         "journey": _journey(session, workshop_id),
     }
     _apply_verification(session, workshop_id, document)
@@ -117,9 +125,33 @@ def _distribution(t: Tally, threshold: int) -> dict[str, Any]:
     }
 
 
-def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
-    results = workshop_results(session, workshop_id)
-    rows = statement_results(session, workshop_id)
+def _held_tallies(held: Mapping[str, dict[str, Any]], prefix: str) -> dict[int, Tally]:
+    """The held distributions of one kind of item, by its id.
+
+    >>> held = {"statement:4": {"tally": {"yes": 3, "total": 3}}, "role:5": {}}
+    >>> _held_tallies(held, "statement:")
+    {4: Tally(yes=3, no=0, discuss=0)}
+    """
+    return {
+        int(key.removeprefix(prefix)): Tally.of(item["tally"])
+        for key, item in held.items()
+        if key.startswith(prefix)
+    }
+
+
+def _held_part(item: dict[str, Any] | None) -> dict[str, Any]:
+    """What a held item keeps from the version before: its breakdown and where it is from."""
+    if item is None:
+        return {}
+    return {"breakdown": item.get("breakdown") or [], "held_from": item["held_from"]}
+
+
+def _ws1(
+    session: Session, workshop_id: int, threshold: int, held: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    tallies = _held_tallies(held, "statement:")
+    results = workshop_results(session, workshop_id, tallies=tallies)
+    rows = statement_results(session, workshop_id, tallies=tallies)
     meta = {
         s.id: s
         for s in session.scalars(
@@ -159,6 +191,7 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
             "reworded_as": meta[results.superseded[r.id]].text
             if r.id in results.superseded
             else None,
+            **_held_part(held.get(f"statement:{r.id}")),
         }
 
     by_org: dict[str, dict[str, Any]] = {}
@@ -218,10 +251,19 @@ def _ws1(session: Session, workshop_id: int, threshold: int) -> dict[str, Any]:
     }
 
 
-def _roles(session: Session, workshop_id: int, threshold: int) -> list[dict[str, Any]]:
+def _roles(
+    session: Session, workshop_id: int, threshold: int, held: Mapping[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     outcomes = validation_outcomes(session, workshop_id=workshop_id)
     if not any(o.statement_id for o in outcomes):
         return []
+
+    def distribution(key: str, tally: Tally) -> dict[str, Any]:
+        kept = held.get(key)
+        if kept is None:
+            return _distribution(tally, threshold)
+        return {k: kept[k] for k in ("answers", "withheld", "tally", "held_from")}
+
     return [
         {
             "key": f"role:{o.role['code']}",
@@ -229,7 +271,7 @@ def _roles(session: Session, workshop_id: int, threshold: int) -> list[dict[str,
             "code": o.role["code"],
             "name": o.role["name"],
             "does": o.role["does"],
-            **_distribution(o.tally, threshold),
+            **distribution(f"role:{o.role['code']}", o.tally),
             "outcome": o.outcome,
             "note": o.note,
             "revised": o.revised,

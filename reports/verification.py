@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reports.document import build_report, changed_items, iter_items
+from reports.late_answers import guard_breakdowns, held_distributions
 from reports.models import ReportVersion, VerificationLink, VerificationNote
 from workshops.domain import WorkshopError
 from workshops.models import Organisation, utcnow
@@ -162,8 +163,7 @@ def publish_version(
     text = _clean(note)
     if len(text) > MAX_VERSION_NOTE:
         raise WorkshopError("verification.error.note_too_long", limit=MAX_VERSION_NOTE)
-    document = build_report(session, workshop_id, today=today)
-    latest = _latest(session, workshop_id)
+    latest, document = next_version(session, workshop_id, today=today)
     if latest is not None and _frozen(_document(latest)) == _frozen(document):
         raise WorkshopError("verification.error.unchanged", number=latest.number)
     number = (latest.number if latest else 0) + 1
@@ -178,6 +178,27 @@ def publish_version(
     )
     session.commit()
     return number
+
+
+def next_version(
+    session: Session, workshop_id: int, *, today: dt.date | None = None
+) -> tuple[ReportVersion | None, dict[str, Any]]:
+    """The latest published version (None before the first) and the report as the next one
+    would show it: a distribution that moved by too few answers since the latest stays as
+    that showed it, and so do the figures counted from it (``reports.late_answers``)."""
+    latest = _latest(session, workshop_id)
+    document = build_report(session, workshop_id, today=today)
+    if latest is None:
+        return None, document
+    before = _document(latest)
+    threshold = int(document["workshop"]["anonymity_threshold"])
+    held = held_distributions(
+        iter_items(before), iter_items(document), threshold=threshold, version=latest.number
+    )
+    if held:
+        document = build_report(session, workshop_id, today=today, held=held)
+    guard_breakdowns(iter_items(before), iter_items(document), threshold=threshold)
+    return latest, document
 
 
 def list_versions(session: Session, workshop_id: int) -> list[Version]:
@@ -218,10 +239,10 @@ def get_version(session: Session, workshop_id: int, number: int) -> dict[str, An
 
 def draft_changes(session: Session, workshop_id: int) -> dict[str, str] | None:
     """What publishing now would change, by item; None before the first version."""
-    latest = _latest(session, workshop_id)
+    latest, document = next_version(session, workshop_id)
     if latest is None:
         return None
-    return changed_items(_document(latest), build_report(session, workshop_id))
+    return changed_items(_document(latest), document)
 
 
 # --- Links ------------------------------------------------------------------------------------

@@ -224,6 +224,9 @@ class Withheld(StrEnum):
 
     FEW = "few"  # fewer than the threshold answered in it
     PROTECTS = "protects"  # shown, a smaller group's answers could be worked out from the total
+    # a published version's cell that moved by too few answers since the version before
+    # (reports.late_answers): the difference would give those answers away
+    LATER = "later"
 
 
 def suppress_cells(cells: dict[str, Tally], threshold: int) -> dict[str, Tally | Withheld]:

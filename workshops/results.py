@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshops import domain
-from workshops.domain import OrganisationResult, StatementResult, WorkshopError
+from workshops.domain import OrganisationResult, StatementResult, Tally, WorkshopError
 from workshops.models import Statement
 from workshops.services import get_statement, get_workshop
 from workshops.voting import count_tallies, count_tallies_by_organisation
@@ -41,15 +42,20 @@ class Results:
 
 
 def statement_results(
-    session: Session, workshop_id: int, *, include_roles: bool = False
+    session: Session,
+    workshop_id: int,
+    *,
+    include_roles: bool = False,
+    tallies: Mapping[int, Tally] | None = None,
 ) -> list[StatementResult]:
     """Every WS1 statement of a workshop (and, if asked, the WS2 role statements) with its
-    current tally, in running order."""
+    current tally, in running order; ``tallies`` (by statement id) replace the current ones
+    (a published version's held distributions, ``reports.late_answers``)."""
     query = select(Statement).where(Statement.workshop_id == workshop_id)
     if not include_roles:
         query = query.where(Statement.topic != "role")
     statements = list(session.scalars(query.order_by(Statement.position, Statement.id)))
-    tallies = count_tallies(session, [s.id for s in statements])
+    counted = count_tallies(session, [s.id for s in statements]) | dict(tallies or {})
     return [
         StatementResult(
             id=s.id,
@@ -57,19 +63,22 @@ def statement_results(
             topic=s.topic,
             perspective=s.perspective,
             text=s.text,
-            tally=tallies[s.id],
+            tally=counted[s.id],
             outcome=s.outcome,
         )
         for s in statements
     ]
 
 
-def workshop_results(session: Session, workshop_id: int) -> Results:
+def workshop_results(
+    session: Session, workshop_id: int, *, tallies: Mapping[int, Tally] | None = None
+) -> Results:
     """The WS1 analysis. A reworded statement is replaced by its new wording everywhere except
-    in the discussion queue, where both stay visible."""
+    in the discussion queue, where both stay visible. ``tallies`` replace statements' current
+    ones, as in ``statement_results``."""
     workshop = get_workshop(session, workshop_id)
     threshold = workshop.anonymity_threshold
-    rows = statement_results(session, workshop_id)
+    rows = statement_results(session, workshop_id, tallies=tallies)
     meta = {
         s.id: s
         for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))

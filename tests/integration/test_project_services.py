@@ -527,7 +527,11 @@ def test_a_published_map_comes_with_the_analysis_and_verdicts_it_was_published_w
         select(ReportVersion).where(ReportVersion.workshop_id == series.journey)
     )
     document = json.loads(version.document)
+    # the version's sentence, in its analysis and in the report's findings
     document["journey"]["analysis"]["findings"][0]["message"] = "Så stod det i version 1."
+    for item in document["journey"]["findings"]:
+        if item["key"] == f"finding:{first.fingerprint}":
+            item["text"] = "Så stod det i version 1."
     version.document = json.dumps(document)
     session.commit()
 

@@ -1,0 +1,158 @@
+"""Answers that come in after a report version was published (reports/late_answers.py): the
+next version must not let anyone work out a late answer by comparing the two."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from reports import verification
+from reports.document import build_report, iter_items
+from reports.render import render_report_html
+from tests.integration.test_project_services import ws1
+from workshops import services as workshop_services
+from workshops import voting
+
+BALLOTS = itertools.count()
+
+
+def answer(session: Session, wid: int, sid: int, votes: list[tuple[int, str]]) -> None:
+    """``votes`` as (organisation id, choice), each by a new participant (a survey's late
+    answers reopen the statement the same way)."""
+    voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
+    for org, choice in votes:
+        joined = voting.join(session, workshop_id=wid, organisation_id=org, display_name=None)
+        voting.cast_vote(
+            session,
+            participant_id=joined.participant_id,
+            statement_id=sid,
+            choice=choice,
+            ballot_id=f"late-{next(BALLOTS):05d}",
+        )
+    voting.close_statement(session, workshop_id=wid, statement_id=sid)
+
+
+@dataclass(frozen=True)
+class Room:
+    wid: int
+    bup: int
+    ifo: int
+    tie: int  # about BUP, others: Yes 2 · No 2, so no gap yet
+    own: int  # BUP's own description: Yes 3
+    vc: int
+    split: int  # IFO's own description, answered by BUP and VC: a breakdown
+
+
+@pytest.fixture
+def room(session: Session) -> Room:
+    names = ["BUP", "IFO", "VC"]
+    wid, orgs = ws1(session, "WS1 Barn", "children", dt.date(2026, 5, 4), names)
+    bup, ifo, vc = orgs["BUP"], orgs["IFO"], orgs["VC"]
+
+    def statement(org: int, perspective: str, text: str) -> int:
+        [sid] = workshop_services.add_statements(
+            session,
+            workshop_id=wid,
+            organisation_id=org,
+            topic="mandate",
+            perspective=perspective,
+            texts=[text],
+        )
+        return sid
+
+    tie = statement(bup, "others", "Hembesök")
+    answer(session, wid, tie, [(bup, "yes")] * 2 + [(bup, "no")] * 2)
+    own = statement(bup, "own", "Utredning av barn")
+    answer(session, wid, own, [(ifo, "yes")] * 3)
+    split = statement(ifo, "own", "Stödsamtal")
+    answer(session, wid, split, [(bup, "yes")] * 2 + [(bup, "no")] + [(vc, "yes")] * 3)
+    return Room(wid, bup, ifo, tie, own, vc, split)
+
+
+def publish(session: Session, wid: int, note: str) -> dict:
+    number = verification.publish_version(session, workshop_id=wid, note=note)
+    return {
+        item["key"]: item for item in iter_items(verification.get_version(session, wid, number))
+    }
+
+
+def test_one_late_answer_leaves_the_distribution_as_the_version_before_showed_it(session, room):
+    first = publish(session, room.wid, "v1")
+    answer(session, room.wid, room.tie, [(room.bup, "no")])  # would make it a gap
+    answer(session, room.wid, room.own, [(room.ifo, "no")])
+    second = publish(session, room.wid, "v2")
+    key = f"statement:{room.tie}"
+    assert second[key]["tally"] == first[key]["tally"]
+    assert second[key]["answers"] == 4 and second[key]["held_from"] == 1
+    # and every figure counted from the answers with it: no new gap, the same agreement
+    assert not second[key]["gap"]
+    document = verification.get_version(session, room.wid, 2)
+    assert [g["key"] for g in document["ws1"]["gaps"]] == []
+    before = verification.get_version(session, room.wid, 1)["ws1"]["organisations"]
+    after = document["ws1"]["organisations"]
+    assert [o["agreement"] for o in after] == [o["agreement"] for o in before]
+    # the facilitator's draft is the live picture
+    draft = verification.next_version(session, room.wid)[1]
+    assert draft["ws1"]["gaps"] == []  # the next version would still hold it
+    live = {item["key"]: item for item in iter_items(build_report(session, room.wid))}
+    assert live[key]["tally"]["no"] == 3 and live[key]["gap"]
+
+
+def test_a_held_distribution_moves_once_enough_answers_have_come_in(session, room):
+    publish(session, room.wid, "v1")
+    key = f"statement:{room.tie}"
+    answer(session, room.wid, room.tie, [(room.bup, "no")])
+    assert publish(session, room.wid, "v2")[key]["held_from"] == 1
+    answer(session, room.wid, room.tie, [(room.bup, "yes")])
+    third = publish(session, room.wid, "v3")  # two since version 1: still held, still v1's
+    assert third[key]["held_from"] == 1 and third[key]["answers"] == 4
+    answer(session, room.wid, room.tie, [(room.bup, "no")])
+    fourth = publish(session, room.wid, "v4")  # three since version 1, and mixed
+    assert fourth[key]["tally"] == {"yes": 3, "no": 4, "discuss": 0, "total": 7}
+    assert "held_from" not in fourth[key] and fourth[key]["gap"]
+
+
+def test_a_breakdown_cell_moved_by_one_answer_withholds_the_whole_breakdown(session, room):
+    key = f"statement:{room.split}"
+    first = publish(session, room.wid, "v1")
+    assert {c["organisation"]: c["tally"] is not None for c in first[key]["breakdown"]} == {
+        "BUP": True,
+        "VC": True,
+    }
+    # three more: enough for the total, but VC's cell moves by one answer
+    answer(session, room.wid, room.split, [(room.bup, "no"), (room.bup, "yes"), (room.vc, "no")])
+    second = publish(session, room.wid, "v2")
+    assert second[key]["tally"]["total"] == 9 and "held_from" not in second[key]
+    assert [(c["tally"], c["withheld"]) for c in second[key]["breakdown"]] == [
+        (None, "later"),
+        (None, "later"),
+    ]
+
+
+def test_the_version_says_which_distribution_it_shows_and_why(app: Flask, session, room):
+    publish(session, room.wid, "v1")
+    answer(session, room.wid, room.tie, [(room.bup, "no")])
+    answer(session, room.wid, room.split, [(room.bup, "no"), (room.bup, "yes"), (room.vc, "no")])
+    publish(session, room.wid, "v2")
+    document = verification.get_version(session, room.wid, 2)
+    with app.test_request_context():
+        sv = render_report_html(document, lang="sv", mode="version", version=2, diagram=None)
+        en = render_report_html(document, lang="en", mode="version", version=2, diagram=None)
+    assert "Fördelningen från version 1. Svar som kommit in sedan dess visas när minst 3" in sv
+    assert "för få nya svar sedan förra versionen" in sv
+    assert "The distribution of version 1. Answers given since then are shown" in en
+
+
+def test_only_late_answers_still_make_a_new_version_but_change_no_figure(session, room):
+    publish(session, room.wid, "v1")
+    answer(session, room.wid, room.tie, [(room.bup, "no")])
+    changes = verification.draft_changes(session, room.wid)
+    # it now says it is held; the attendance counts the late participant
+    assert changes == {f"statement:{room.tie}": "changed", "attendance": "changed"}
+    second = publish(session, room.wid, "v2")
+    assert second[f"statement:{room.tie}"]["held_from"] == 1
