@@ -15,6 +15,8 @@ from reports import verification
 from reports.document import build_report, iter_items
 from reports.render import render_report_html
 from tests.integration.test_project_services import ws1
+from tests.integration.test_role_services import answer as role_answer
+from tests.integration.test_role_services import joined, validation
 from workshops import services as workshop_services
 from workshops import voting
 
@@ -156,3 +158,20 @@ def test_only_late_answers_still_make_a_new_version_but_change_no_figure(session
     assert changes == {f"statement:{room.tie}": "changed", "attendance": "changed"}
     second = publish(session, room.wid, "v2")
     assert second[f"statement:{room.tie}"]["held_from"] == 1
+
+
+def test_a_role_s_distribution_is_held_like_a_statement_s(session, ws2):
+    sid = validation(session, ws2)["7"].id
+    voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
+    for org, choice in (("BUP", "yes"), ("Elevhälsa", "yes"), ("Socialtjänst", "no")):
+        role_answer(session, joined(session, ws2, org), sid, choice)
+    first = publish(session, ws2.workshop_id, "v1")
+    role_answer(session, joined(session, ws2, "BUP"), sid, "no")
+    second = publish(session, ws2.workshop_id, "v2")
+    assert second["role:7"]["tally"] == first["role:7"]["tally"]
+    assert (second["role:7"]["answers"], second["role:7"]["held_from"]) == (3, 1)
+    for org in ("Elevhälsa", "Socialtjänst"):
+        role_answer(session, joined(session, ws2, org), sid, "discuss")
+    third = publish(session, ws2.workshop_id, "v3")
+    assert third["role:7"]["tally"] == {"yes": 2, "no": 2, "discuss": 2, "total": 6}
+    assert "held_from" not in third["role:7"]
