@@ -128,22 +128,29 @@ def _distribution(t: Tally, threshold: int) -> dict[str, Any]:
 def _held_tallies(held: Mapping[str, dict[str, Any]], prefix: str) -> dict[int, Tally]:
     """The held distributions of one kind of item, by its id.
 
-    >>> held = {"statement:4": {"tally": {"yes": 3, "total": 3}}, "role:5": {}}
+    >>> held = {"statement:4": {"basis": {"yes": 3, "total": 3}}, "role:5": {}}
     >>> _held_tallies(held, "statement:")
     {4: Tally(yes=3, no=0, discuss=0)}
     """
     return {
-        int(key.removeprefix(prefix)): Tally.of(item["tally"])
+        int(key.removeprefix(prefix)): Tally.of(item["basis"])
         for key, item in held.items()
         if key.startswith(prefix)
     }
 
 
 def _held_part(item: dict[str, Any] | None) -> dict[str, Any]:
-    """What a held item keeps from the version before: its breakdown and where it is from."""
+    """What a held item keeps from the version that showed it: its distribution (or that it
+    is withheld), its breakdown and which version that was."""
     if item is None:
         return {}
-    return {"breakdown": item.get("breakdown") or [], "held_from": item["held_from"]}
+    return {
+        "answers": item["answers"],
+        "withheld": item["withheld"],
+        "tally": item["tally"],
+        "breakdown": item.get("breakdown") or [],
+        "held_from": item["held_from"],
+    }
 
 
 def _ws1(
@@ -262,7 +269,7 @@ def _roles(
         kept = held.get(key)
         if kept is None:
             return _distribution(tally, threshold)
-        return {k: kept[k] for k in ("answers", "withheld", "tally", "held_from")}
+        return {k: kept[k] for k in ("answers", "withheld", "tally", "held_from")}  # no breakdown
 
     return [
         {

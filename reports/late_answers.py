@@ -9,13 +9,14 @@ between two.
 
 So a published distribution moves only in steps the threshold protects: version *n + 1* shows
 a statement's (or a role's) new distribution when, since the distribution last shown, at least
-``threshold`` answers have been added, none taken back (a changed answer takes one back), and
-they are not all one answer unless every answer to it is (``moved_enough``, the rule
-``workshops.domain.suppress_cells`` applies to a breakdown's withheld cells). Until then the
-new version shows the distribution last shown, marked ``held_from`` with the version it is from,
-and every figure that follows from the answers (gaps, agreement, the discussion's counts) is
-counted from it. Where a distribution moves, its breakdown by organisation is shown only when
-every cell shown before moved by such a step or not at all; otherwise every cell is withheld
+``threshold`` answers have been added, none taken back (a changed answer takes one back):
+``moved_enough``. "Last shown" is over every version, not only the latest: a version that
+withheld the distribution (the threshold raised, a role left out) does not reset it. Until
+then the new version shows the distribution last shown, marked ``held_from`` with the version
+it is from (withheld, if the threshold no longer lets it show), and every figure that follows
+from the answers (gaps, agreement, the discussion's counts) is counted from it. Where a
+distribution moves, its breakdown by organisation is shown only when every cell moved by such
+a step since it was last shown, or not at all; otherwise every cell is withheld
 (``Withheld.LATER``): one cell moving by one answer would give that answer away.
 
 The facilitator's draft is not held: it is the facilitator's own view of the live answers.
@@ -23,7 +24,7 @@ The facilitator's draft is not held: it is the facilitator's own view of the liv
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workshops.domain import CHOICES, Tally, Withheld
@@ -31,25 +32,66 @@ from workshops.domain import CHOICES, Tally, Withheld
 
 def moved_enough(before: Tally, after: Tally, threshold: int) -> bool:
     """Whether a distribution may move from ``before`` to ``after`` in a published version
-    without giving the answers in between away.
+    without giving the answers in between away: at least ``threshold`` of them, none taken
+    back. As with any distribution the threshold lets show, they may all be one answer.
 
     >>> moved_enough(Tally(yes=2, no=1), Tally(yes=3, no=1), 3)  # one more answer
     False
-    >>> moved_enough(Tally(yes=2, no=1), Tally(yes=4, no=2), 3)  # three more, mixed
+    >>> moved_enough(Tally(yes=2, no=1), Tally(yes=4, no=2), 3)  # three more
     True
     >>> moved_enough(Tally(yes=2, no=1), Tally(yes=5, no=1), 3)  # three more, all Yes
-    False
-    >>> moved_enough(Tally(yes=3), Tally(yes=6), 3)  # everyone said Yes: the total says so
     True
     >>> moved_enough(Tally(yes=3, no=1), Tally(yes=2, no=5), 3)  # one answer was changed
     False
     """
     added = after - before
-    counts = [getattr(added, c) for c in CHOICES]
-    if min(counts) < 0 or added.total < threshold:
-        return False
-    mixed = sum(1 for n in counts if n) >= 2
-    return mixed or sum(1 for c in CHOICES if getattr(after, c)) == 1
+    return min(getattr(added, c) for c in CHOICES) >= 0 and added.total >= threshold
+
+
+def last_shown(versions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """What the published versions (number and document, oldest first) last showed of each
+    distribution, by item key: its ``tally``, ``answers`` and ``breakdown`` as shown then,
+    ``held_from`` (the version that showed it first) and ``cells``, each organisation's
+    breakdown cell as last shown in any version (a cell withheld later keeps its anchor).
+
+    >>> t = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
+    >>> cell = lambda org, tally: {"organisation": org, "tally": tally, "withheld": None}
+    >>> v1 = {"roles": [{"key": "role:7", "answers": 4, "tally": t(2, 2), "breakdown": [
+    ...     cell("BUP", t(2, 1))]}]}
+    >>> v2 = {"roles": [{"key": "role:7", "answers": 5, "tally": None, "withheld": True,
+    ...     "breakdown": [cell("BUP", None)]}]}
+    >>> shown = last_shown([(1, v1), (2, v2)])["role:7"]
+    >>> shown["tally"], shown["held_from"], shown["cells"]["BUP"]["no"]
+    ({'yes': 2, 'no': 2, 'discuss': 0, 'total': 4}, 1, 1)
+    """
+    shown: dict[str, dict[str, Any]] = {}
+    for number, document in versions:
+        for key, item in _distributions(_items(document)).items():
+            cells = dict(shown.get(key, {}).get("cells", {}))
+            cells.update(
+                {c["organisation"]: c["tally"] for c in item.get("breakdown") or [] if c["tally"]}
+            )
+            if item.get("tally"):
+                same = shown.get(key, {}).get("tally") == item["tally"]
+                origin = item.get("held_from") or (shown[key]["held_from"] if same else number)
+                shown[key] = {
+                    "answers": item.get("answers", item["tally"]["total"]),
+                    "tally": item["tally"],
+                    "breakdown": item.get("breakdown") or [],
+                    "held_from": origin,
+                }
+            if key in shown:
+                shown[key]["cells"] = cells
+    return shown
+
+
+def _items(document: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    # reports.document.iter_items without the import (that module reads the database)
+    ws1 = document.get("ws1") or {}
+    for org in ws1.get("organisations", []):
+        yield from org.get("own", [])
+        yield from org.get("others", [])
+    yield from document.get("roles") or []
 
 
 def _distributions(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -57,88 +99,84 @@ def _distributions(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 def held_distributions(
-    previous: Iterable[dict[str, Any]],
-    current: Iterable[dict[str, Any]],
-    *,
-    threshold: int,
-    version: int,
+    shown: Mapping[str, dict[str, Any]], current: Iterable[dict[str, Any]], *, threshold: int
 ) -> dict[str, dict[str, Any]]:
-    """The items of the next version whose distribution stays as last published: by item key,
-    what to show (the previous version's answers, tally and breakdown) and ``held_from``, the
-    version that distribution is from. ``previous`` and ``current`` are the items of the
-    latest published version (number ``version``) and of the report as it is now.
+    """The items of the next version whose distribution stays as last published
+    (``last_shown``): by item key, what to show, ``held_from`` (the version that showed it
+    first) and ``basis``, the distribution to count every other figure from. ``current`` are
+    the items of the report as it is now. A distribution the threshold would no longer let
+    show (it was raised since) is held withheld.
 
     >>> yes_no = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
     >>> item = lambda key, t, **more: {"key": key, "answers": t["total"], "tally": t,
     ...                                "withheld": False, "breakdown": [], **more}
-    >>> before = [item("statement:1", yes_no(2, 1)), item("statement:2", yes_no(2, 1))]
+    >>> shown = {"statement:1": item("statement:1", yes_no(2, 1), held_from=1),
+    ...          "statement:2": item("statement:2", yes_no(2, 1), held_from=1)}
     >>> now = [item("statement:1", yes_no(3, 1)), item("statement:2", yes_no(4, 2))]
-    >>> held = held_distributions(before, now, threshold=3, version=1)
+    >>> held = held_distributions(shown, now, threshold=3)
     >>> list(held), held["statement:1"]["tally"], held["statement:1"]["held_from"]
     (['statement:1'], {'yes': 2, 'no': 1, 'discuss': 0, 'total': 3}, 1)
+    >>> held_distributions(shown, now, threshold=4)["statement:1"]["tally"] is None
+    True
 
-    A distribution held in version 2 is still version 1's when version 3 is made:
+    Withheld now (too few answered): it shows how many answered, nothing to hold.
 
-    >>> kept = item("statement:1", yes_no(2, 1), held_from=1)
-    >>> again = held_distributions([kept], now, threshold=3, version=2)
-    >>> again["statement:1"]["held_from"]
-    1
-
-    Withheld before (too few answered) or now: nothing to compare, nothing held.
-
-    >>> few = {"key": "statement:3", "answers": 2, "tally": None, "withheld": True}
-    >>> held_distributions([few], [item("statement:3", yes_no(2, 1))], threshold=3, version=1)
+    >>> few = {"key": "statement:1", "answers": 2, "tally": None, "withheld": True}
+    >>> held_distributions(shown, [few], threshold=3)
     {}
     """
-    before = _distributions(previous)
     held: dict[str, dict[str, Any]] = {}
     for key, item in _distributions(current).items():
-        old = before.get(key)
-        if old is None or not old.get("tally") or not item.get("tally"):
+        old = shown.get(key)
+        if old is None or not item.get("tally") or item["tally"] == old["tally"]:
             continue
-        if item["tally"] == old["tally"] or moved_enough(
-            Tally.of(old["tally"]), Tally.of(item["tally"]), threshold
-        ):
+        if moved_enough(Tally.of(old["tally"]), Tally.of(item["tally"]), threshold):
             continue
-        held[key] = {
-            "answers": old.get("answers", old["tally"]["total"]),
-            "tally": old["tally"],
-            "withheld": False,
-            "breakdown": old.get("breakdown") or [],
-            "held_from": old.get("held_from") or version,
-        }
+        if old["tally"]["total"] < threshold:
+            held[key] = {"answers": old["answers"], "tally": None, "withheld": True}
+        else:
+            held[key] = {
+                "answers": old["answers"],
+                "tally": old["tally"],
+                "withheld": False,
+                "breakdown": [
+                    c
+                    if not c["tally"] or c["tally"]["total"] >= threshold
+                    else {**c, "tally": None, "withheld": str(Withheld.FEW)}
+                    for c in old.get("breakdown") or []
+                ],
+            }
+        held[key] |= {"held_from": old["held_from"], "basis": old["tally"]}
     return held
 
 
 def guard_breakdowns(
-    previous: Iterable[dict[str, Any]], current: Iterable[dict[str, Any]], *, threshold: int
+    shown: Mapping[str, dict[str, Any]], current: Iterable[dict[str, Any]], *, threshold: int
 ) -> None:
-    """Withhold every cell (``Withheld.LATER``) of a breakdown in ``current`` where a cell shown
-    in ``previous`` moved, but not by a step ``moved_enough`` allows. Changes ``current``'s
-    items in place; a held item (``held_from``) shows the previous breakdown as it was.
+    """Withhold every cell (``Withheld.LATER``) of a breakdown in ``current`` where a cell
+    moved since it was last shown (``last_shown``), but not by a step ``moved_enough``
+    allows. Changes ``current``'s items in place; a held item (``held_from``) shows the
+    breakdown it was shown with.
 
-    >>> cell = lambda org, yes, no: {"organisation": org, "withheld": None,
-    ...     "tally": {"yes": yes, "no": no, "discuss": 0, "total": yes + no}}
-    >>> before = [{"key": "statement:1", "tally": {}, "breakdown": [
-    ...     cell("BUP", 2, 1), cell("IFO", 3, 0)]}]
+    >>> t = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
+    >>> cell = lambda org, yes, no: {"organisation": org, "withheld": None, "tally": t(yes, no)}
+    >>> shown = {"statement:1": {"cells": {"BUP": t(2, 1), "IFO": t(3, 0)}}}
     >>> now = [{"key": "statement:1", "tally": {}, "breakdown": [
     ...     cell("BUP", 4, 3), cell("IFO", 3, 1)]}]  # IFO: one answer more
-    >>> guard_breakdowns(before, now, threshold=3)
+    >>> guard_breakdowns(shown, now, threshold=3)
     >>> [(c["organisation"], c["tally"], c["withheld"]) for c in now[0]["breakdown"]]
     [('BUP', None, 'later'), ('IFO', None, 'later')]
     """
-    before = _distributions(previous)
     for key, item in _distributions(current).items():
-        old = before.get(key)
-        if old is None or item.get("held_from") or not item.get("breakdown"):
+        anchors = (shown.get(key) or {}).get("cells") or {}
+        if item.get("held_from") or not item.get("breakdown"):
             continue
-        shown = {c["organisation"]: c["tally"] for c in old.get("breakdown") or [] if c["tally"]}
         if all(
             cell["tally"] is None
-            or cell["organisation"] not in shown
-            or cell["tally"] == shown[cell["organisation"]]
+            or cell["organisation"] not in anchors
+            or cell["tally"] == anchors[cell["organisation"]]
             or moved_enough(
-                Tally.of(shown[cell["organisation"]]), Tally.of(cell["tally"]), threshold
+                Tally.of(anchors[cell["organisation"]]), Tally.of(cell["tally"]), threshold
             )
             for cell in item["breakdown"]
         ):

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reports.document import build_report, changed_items, iter_items
-from reports.late_answers import guard_breakdowns, held_distributions
+from reports.late_answers import guard_breakdowns, held_distributions, last_shown
 from reports.models import ReportVersion, VerificationLink, VerificationNote
 from workshops.domain import WorkshopError
 from workshops.models import Organisation, utcnow
@@ -190,14 +190,17 @@ def next_version(
     document = build_report(session, workshop_id, today=today)
     if latest is None:
         return None, document
-    before = _document(latest)
+    rows = session.scalars(
+        select(ReportVersion)
+        .where(ReportVersion.workshop_id == workshop_id)
+        .order_by(ReportVersion.number)
+    ).all()
+    shown = last_shown((row.number, _document(row)) for row in rows)
     threshold = int(document["workshop"]["anonymity_threshold"])
-    held = held_distributions(
-        iter_items(before), iter_items(document), threshold=threshold, version=latest.number
-    )
+    held = held_distributions(shown, iter_items(document), threshold=threshold)
     if held:
         document = build_report(session, workshop_id, today=today, held=held)
-    guard_breakdowns(iter_items(before), iter_items(document), threshold=threshold)
+    guard_breakdowns(shown, iter_items(document), threshold=threshold)
     return latest, document
 
 

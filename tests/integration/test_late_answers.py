@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from reports import verification
 from reports.document import build_report, iter_items
 from reports.render import render_report_html
+from roles import services as roles
 from tests.integration.test_project_services import ws1
 from tests.integration.test_role_services import answer as role_answer
 from tests.integration.test_role_services import joined, validation
@@ -175,3 +176,65 @@ def test_a_role_s_distribution_is_held_like_a_statement_s(session, ws2):
     third = publish(session, ws2.workshop_id, "v3")
     assert third["role:7"]["tally"] == {"yes": 2, "no": 2, "discuss": 2, "total": 6}
     assert "held_from" not in third["role:7"]
+
+
+# --- Against every version, not only the latest (a review's cases) -----------------------------
+
+
+def test_a_breakdown_withheld_for_late_answers_stays_withheld_in_the_next_version(session, room):
+    key = f"statement:{room.split}"
+    publish(session, room.wid, "v1")  # VC: Yes 3
+    answer(session, room.wid, room.split, [(room.bup, "no"), (room.bup, "yes"), (room.vc, "no")])
+    assert {c["withheld"] for c in publish(session, room.wid, "v2")[key]["breakdown"]} == {"later"}
+    answer(session, room.wid, room.own, [(room.ifo, "no")] * 3)  # something else, to publish
+    third = publish(session, room.wid, "v3")
+    # VC's cell is compared with version 1's, where it was last shown: still one answer more
+    assert {c["withheld"] for c in third[key]["breakdown"]} == {"later"}
+
+
+def test_a_distribution_withheld_in_between_is_compared_with_the_one_shown_before(session, room):
+    key = f"statement:{room.tie}"
+    first = publish(session, room.wid, "v1")  # Yes 2 · No 2
+    workshop_services.set_anonymity_threshold(session, workshop_id=room.wid, threshold=5)
+    assert publish(session, room.wid, "v2")[key]["tally"] is None  # 4 answers: withheld
+    answer(session, room.wid, room.tie, [(room.bup, "no")])  # 5: the threshold lets it show
+    third = publish(session, room.wid, "v3")
+    # but it is one answer more than version 1 showed: held, and withheld, as 4 < 5
+    assert third[key]["tally"] is None and third[key]["withheld"]
+    assert (third[key]["answers"], third[key]["held_from"]) == (4, 1)
+    assert first[key]["tally"]["total"] == 4
+
+
+def test_a_held_distribution_under_a_raised_threshold_shows_no_cell(session, room):
+    key = f"statement:{room.split}"
+    publish(session, room.wid, "v1")  # BUP Yes 2 · No 1, VC Yes 3
+    workshop_services.set_anonymity_threshold(session, workshop_id=room.wid, threshold=7)
+    answer(session, room.wid, room.split, [(room.vc, "no")])  # 7 answers, one more
+    item = publish(session, room.wid, "v2")[key]
+    assert (item["tally"], item["withheld"], item["held_from"]) == (None, True, 1)
+    assert not any(c["tally"] for c in item.get("breakdown") or [])
+
+
+def test_late_answers_all_alike_move_the_distribution_once_there_are_enough(session, room):
+    """Holding three late Yes (because alike) would itself say they were alike."""
+    key = f"statement:{room.tie}"
+    publish(session, room.wid, "v1")
+    answer(session, room.wid, room.tie, [(room.bup, "yes")] * 3)
+    second = publish(session, room.wid, "v2")
+    assert second[key]["tally"] == {"yes": 5, "no": 2, "discuss": 0, "total": 7}
+
+
+def test_a_role_left_out_and_taken_in_again_is_compared_with_its_last_shown(session, ws2):
+    sid = validation(session, ws2)["7"].id
+    voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
+    for org, choice in (("BUP", "yes"), ("Elevhälsa", "yes"), ("Socialtjänst", "no")):
+        role_answer(session, joined(session, ws2, org), sid, choice)
+    first = publish(session, ws2.workshop_id, "v1")
+    role = ws2.roles["7"]
+    roles.set_included(session, workshop_id=ws2.workshop_id, role_id=role, included=False)
+    publish(session, ws2.workshop_id, "v2")
+    role_answer(session, joined(session, ws2, "BUP"), sid, "no")
+    roles.set_included(session, workshop_id=ws2.workshop_id, role_id=role, included=True)
+    third = publish(session, ws2.workshop_id, "v3")
+    assert third["role:7"]["tally"] == first["role:7"]["tally"]
+    assert third["role:7"]["held_from"] == 1
