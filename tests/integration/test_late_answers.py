@@ -4,7 +4,6 @@ next version must not let anyone work out a late answer by comparing the two."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -15,29 +14,11 @@ from reports import verification
 from reports.document import build_report, iter_items
 from reports.render import render_report_html
 from roles import services as roles
-from tests.integration.test_project_services import ws1
+from tests.integration.test_project_services import answer, statement, ws1
 from tests.integration.test_role_services import answer as role_answer
 from tests.integration.test_role_services import joined, validation
 from workshops import services as workshop_services
 from workshops import voting
-
-BALLOTS = itertools.count()
-
-
-def answer(session: Session, wid: int, sid: int, votes: list[tuple[int, str]]) -> None:
-    """``votes`` as (organisation id, choice), each by a new participant (a survey's late
-    answers reopen the statement the same way)."""
-    voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
-    for org, choice in votes:
-        joined = voting.join(session, workshop_id=wid, organisation_id=org, display_name=None)
-        voting.cast_vote(
-            session,
-            participant_id=joined.participant_id,
-            statement_id=sid,
-            choice=choice,
-            ballot_id=f"late-{next(BALLOTS):05d}",
-        )
-    voting.close_statement(session, workshop_id=wid, statement_id=sid)
 
 
 @dataclass(frozen=True)
@@ -57,23 +38,10 @@ def room(session: Session) -> Room:
     wid, orgs = ws1(session, "WS1 Barn", "children", dt.date(2026, 5, 4), names)
     bup, ifo, vc = orgs["BUP"], orgs["IFO"], orgs["VC"]
 
-    def statement(org: int, perspective: str, text: str) -> int:
-        [sid] = workshop_services.add_statements(
-            session,
-            workshop_id=wid,
-            organisation_id=org,
-            topic="mandate",
-            perspective=perspective,
-            texts=[text],
-        )
-        return sid
-
-    tie = statement(bup, "others", "Hembesök")
-    answer(session, wid, tie, [(bup, "yes")] * 2 + [(bup, "no")] * 2)
-    own = statement(bup, "own", "Utredning av barn")
-    answer(session, wid, own, [(ifo, "yes")] * 3)
-    split = statement(ifo, "own", "Stödsamtal")
-    answer(session, wid, split, [(bup, "yes")] * 2 + [(bup, "no")] + [(vc, "yes")] * 3)
+    tie = statement(session, wid, bup, "others", "Hembesök", [(bup, "yes")] * 2 + [(bup, "no")] * 2)
+    own = statement(session, wid, bup, "own", "Utredning av barn", [(ifo, "yes")] * 3)
+    votes = [(bup, "yes")] * 2 + [(bup, "no")] + [(vc, "yes")] * 3
+    split = statement(session, wid, ifo, "own", "Stödsamtal", votes)
     return Room(wid, bup, ifo, tie, own, vc, split)
 
 
@@ -161,11 +129,17 @@ def test_only_late_answers_still_make_a_new_version_but_change_no_figure(session
     assert second[f"statement:{room.tie}"]["held_from"] == 1
 
 
-def test_a_role_s_distribution_is_held_like_a_statement_s(session, ws2):
+def role_answered(session: Session, ws2) -> int:
+    """Role 7's validation statement, open, answered Yes 2 · No 1."""
     sid = validation(session, ws2)["7"].id
     voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
     for org, choice in (("BUP", "yes"), ("Elevhälsa", "yes"), ("Socialtjänst", "no")):
         role_answer(session, joined(session, ws2, org), sid, choice)
+    return sid
+
+
+def test_a_role_s_distribution_is_held_like_a_statement_s(session, ws2):
+    sid = role_answered(session, ws2)
     first = publish(session, ws2.workshop_id, "v1")
     role_answer(session, joined(session, ws2, "BUP"), sid, "no")
     second = publish(session, ws2.workshop_id, "v2")
@@ -225,10 +199,7 @@ def test_late_answers_all_alike_move_the_distribution_once_there_are_enough(sess
 
 
 def test_a_role_left_out_and_taken_in_again_is_compared_with_its_last_shown(session, ws2):
-    sid = validation(session, ws2)["7"].id
-    voting.open_statements(session, workshop_id=ws2.workshop_id, statement_ids=[sid])
-    for org, choice in (("BUP", "yes"), ("Elevhälsa", "yes"), ("Socialtjänst", "no")):
-        role_answer(session, joined(session, ws2, org), sid, choice)
+    sid = role_answered(session, ws2)
     first = publish(session, ws2.workshop_id, "v1")
     role = ws2.roles["7"]
     roles.set_included(session, workshop_id=ws2.workshop_id, role_id=role, included=False)

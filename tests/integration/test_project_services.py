@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import zipfile
 from dataclasses import dataclass
@@ -47,17 +48,21 @@ class Series:
     withheld_text: str = "Hembesök"
 
 
+BALLOTS = itertools.count()
+
+
 def answer(session: Session, wid: int, sid: int, votes: list[tuple[int, str]]) -> None:
-    """``votes`` as (organisation id, choice); each vote by a participant of its own."""
+    """``votes`` as (organisation id, choice); each vote by a participant of its own (a
+    survey's late answers reopen the statement the same way)."""
     voting.open_statements(session, workshop_id=wid, statement_ids=[sid])
-    for i, (org, choice) in enumerate(votes):
+    for org, choice in votes:
         joined = voting.join(session, workshop_id=wid, organisation_id=org, display_name=None)
         voting.cast_vote(
             session,
             participant_id=joined.participant_id,
             statement_id=sid,
             choice=choice,
-            ballot_id=f"series-{sid}-{i:03d}",
+            ballot_id=f"series-{next(BALLOTS):05d}",
         )
     voting.close_statement(session, workshop_id=wid, statement_id=sid)
 
