@@ -139,18 +139,19 @@ def _held_tallies(held: Mapping[str, dict[str, Any]], prefix: str) -> dict[int, 
     }
 
 
-def _held_part(item: dict[str, Any] | None) -> dict[str, Any]:
-    """What a held item keeps from the version that showed it: its distribution (or that it
-    is withheld), its breakdown and which version that was."""
+def _held_part(item: dict[str, Any] | None, *, breakdown: bool = True) -> dict[str, Any]:
+    """What a held item (``reports.late_answers.held_distributions``) keeps from the version
+    that showed it: its distribution (or that it is withheld), its breakdown when it has one,
+    and which version that was; nothing for an item not held.
+
+    >>> kept = {"answers": 3, "withheld": False, "tally": {"yes": 3}, "held_from": 1, "basis": {}}
+    >>> _held_part(kept, breakdown=False)
+    {'answers': 3, 'withheld': False, 'tally': {'yes': 3}, 'held_from': 1}
+    """
     if item is None:
         return {}
-    return {
-        "answers": item["answers"],
-        "withheld": item["withheld"],
-        "tally": item["tally"],
-        "breakdown": item.get("breakdown") or [],
-        "held_from": item["held_from"],
-    }
+    part = {k: item[k] for k in ("answers", "withheld", "tally", "held_from")}
+    return part | {"breakdown": item.get("breakdown") or []} if breakdown else part
 
 
 def _ws1(
@@ -265,12 +266,6 @@ def _roles(
     if not any(o.statement_id for o in outcomes):
         return []
 
-    def distribution(key: str, tally: Tally) -> dict[str, Any]:
-        kept = held.get(key)
-        if kept is None:
-            return _distribution(tally, threshold)
-        return {k: kept[k] for k in ("answers", "withheld", "tally", "held_from")}  # no breakdown
-
     return [
         {
             "key": f"role:{o.role['code']}",
@@ -278,7 +273,8 @@ def _roles(
             "code": o.role["code"],
             "name": o.role["name"],
             "does": o.role["does"],
-            **distribution(f"role:{o.role['code']}", o.tally),
+            **_distribution(o.tally, threshold),
+            **_held_part(held.get(f"role:{o.role['code']}"), breakdown=False),
             "outcome": o.outcome,
             "note": o.note,
             "revised": o.revised,

@@ -48,25 +48,28 @@ def moved_enough(before: Tally, after: Tally, threshold: int) -> bool:
     return min(getattr(added, c) for c in CHOICES) >= 0 and added.total >= threshold
 
 
-def last_shown(versions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-    """What the published versions (number and document, oldest first) last showed of each
+def last_shown(
+    versions: Iterable[tuple[int, Iterable[dict[str, Any]]]],
+) -> dict[str, dict[str, Any]]:
+    """What the published versions (number and items, ``reports.document.iter_items``, oldest
+    first) last showed of each
     distribution, by item key: its ``tally``, ``answers`` and ``breakdown`` as shown then,
     ``held_from`` (the version that showed it first) and ``cells``, each organisation's
     breakdown cell as last shown in any version (a cell withheld later keeps its anchor).
 
     >>> t = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
     >>> cell = lambda org, tally: {"organisation": org, "tally": tally, "withheld": None}
-    >>> v1 = {"roles": [{"key": "role:7", "answers": 4, "tally": t(2, 2), "breakdown": [
-    ...     cell("BUP", t(2, 1))]}]}
-    >>> v2 = {"roles": [{"key": "role:7", "answers": 5, "tally": None, "withheld": True,
-    ...     "breakdown": [cell("BUP", None)]}]}
+    >>> v1 = [{"key": "role:7", "answers": 4, "tally": t(2, 2), "breakdown": [
+    ...     cell("BUP", t(2, 1))]}]
+    >>> v2 = [{"key": "role:7", "answers": 5, "tally": None, "withheld": True,
+    ...     "breakdown": [cell("BUP", None)]}]
     >>> shown = last_shown([(1, v1), (2, v2)])["role:7"]
     >>> shown["tally"], shown["held_from"], shown["cells"]["BUP"]["no"]
     ({'yes': 2, 'no': 2, 'discuss': 0, 'total': 4}, 1, 1)
     """
     shown: dict[str, dict[str, Any]] = {}
-    for number, document in versions:
-        for key, item in _distributions(_items(document)).items():
+    for number, items in versions:
+        for key, item in _distributions(items).items():
             cells = dict(shown.get(key, {}).get("cells", {}))
             cells.update(
                 {c["organisation"]: c["tally"] for c in item.get("breakdown") or [] if c["tally"]}
@@ -83,15 +86,6 @@ def last_shown(versions: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, dict
             if key in shown:
                 shown[key]["cells"] = cells
     return shown
-
-
-def _items(document: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    # reports.document.iter_items without the import (that module reads the database)
-    ws1 = document.get("ws1") or {}
-    for org in ws1.get("organisations", []):
-        yield from org.get("own", [])
-        yield from org.get("others", [])
-    yield from document.get("roles") or []
 
 
 def _distributions(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

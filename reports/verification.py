@@ -164,9 +164,9 @@ def publish_version(
     if len(text) > MAX_VERSION_NOTE:
         raise WorkshopError("verification.error.note_too_long", limit=MAX_VERSION_NOTE)
     latest, document = next_version(session, workshop_id, today=today)
-    if latest is not None and _frozen(_document(latest)) == _frozen(document):
-        raise WorkshopError("verification.error.unchanged", number=latest.number)
-    number = (latest.number if latest else 0) + 1
+    if latest is not None and _frozen(latest[1]) == _frozen(document):
+        raise WorkshopError("verification.error.unchanged", number=latest[0])
+    number = (latest[0] if latest else 0) + 1
     session.add(
         ReportVersion(
             workshop_id=workshop_id,
@@ -182,26 +182,29 @@ def publish_version(
 
 def next_version(
     session: Session, workshop_id: int, *, today: dt.date | None = None
-) -> tuple[ReportVersion | None, dict[str, Any]]:
-    """The latest published version (None before the first) and the report as the next one
-    would show it: a distribution that moved by too few answers since the latest stays as
-    that showed it, and so do the figures counted from it (``reports.late_answers``)."""
-    latest = _latest(session, workshop_id)
+) -> tuple[tuple[int, dict[str, Any]] | None, dict[str, Any]]:
+    """The latest published version's number and document (None before the first) and the
+    report as the next version would show it: a distribution that moved by too few answers
+    since a version last showed it stays as shown then, and so do the figures counted from it
+    (``reports.late_answers``)."""
+    published = [
+        (row.number, _document(row))
+        for row in session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.workshop_id == workshop_id)
+            .order_by(ReportVersion.number)
+        )
+    ]
     document = build_report(session, workshop_id, today=today)
-    if latest is None:
+    if not published:
         return None, document
-    rows = session.scalars(
-        select(ReportVersion)
-        .where(ReportVersion.workshop_id == workshop_id)
-        .order_by(ReportVersion.number)
-    ).all()
-    shown = last_shown((row.number, _document(row)) for row in rows)
+    shown = last_shown((number, iter_items(before)) for number, before in published)
     threshold = int(document["workshop"]["anonymity_threshold"])
     held = held_distributions(shown, iter_items(document), threshold=threshold)
     if held:
         document = build_report(session, workshop_id, today=today, held=held)
     guard_breakdowns(shown, iter_items(document), threshold=threshold)
-    return latest, document
+    return published[-1], document
 
 
 def list_versions(session: Session, workshop_id: int) -> list[Version]:
@@ -245,7 +248,7 @@ def draft_changes(session: Session, workshop_id: int) -> dict[str, str] | None:
     latest, document = next_version(session, workshop_id)
     if latest is None:
         return None
-    return changed_items(_document(latest), document)
+    return changed_items(latest[1], document)
 
 
 # --- Links ------------------------------------------------------------------------------------
