@@ -82,15 +82,13 @@ def project_bundle(
             ]
             if workshop.kind == "ws2":
                 # the map of the report beside it: a published version's, not today's
-                published = document.get("journey") if version else None
+                part = document.get("journey")
                 stamp = (
                     i18n.translate(language, "files.stamp_version", n=version)
-                    if version and published
+                    if version and part
                     else i18n.translate(language, "files.stamp_live", date=today.isoformat())
                 )
-                files += journey_files(
-                    session, workshop.id, lang=language, published=published, stamp=stamp
-                )
+                files += journey_files(session, workshop.id, lang=language, part=part, stamp=stamp)
             for filename, data in files:
                 archive.writestr(f"{name}/{filename}", data)
             folders.append(_folder(name, workshop, [filename for filename, _ in files], version))
@@ -145,20 +143,21 @@ def journey_files(
     workshop_id: int,
     *,
     lang: str,
-    published: dict[str, Any] | None = None,
+    part: dict[str, Any] | None = None,
     stamp: str | None = None,
 ) -> list[tuple[str, bytes]]:
     """A WS2 workshop's map as files: the diagram (SVG and A3 PDF when ``dot`` can draw it),
     its DOT source, and the findings as the Data tab's CSV (semicolons and a byte-order mark,
-    for Swedish Excel) with the facilitator's verdicts. ``published`` is a published report's
-    journey part (its map, analysis, verdicts and accepted corrections as published), else the
-    map is drawn as it is now, with today's verdicts; ``stamp`` says which under the diagram's
-    title."""
+    for Swedish Excel) with the facilitator's verdicts. ``part`` is the journey part of the
+    report bundled beside them, a published version's or the draft's (its map, analysis,
+    verdicts and accepted corrections as that report has them); without one (a version
+    published before the map had stages) the map is drawn as it is now, with today's
+    verdicts. ``stamp`` says which under the diagram's title."""
     texts: dict[str, str] = {}
-    if published:
-        journey, report = journey_and_analysis(published)
+    if part:
+        journey, report = journey_and_analysis(part)
         # the verdicts and the wording as the report beside it has them
-        verdicts, texts = published_findings(published, lang)
+        verdicts, texts = published_findings(part, lang)
     else:
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)

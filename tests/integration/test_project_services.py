@@ -512,6 +512,28 @@ def test_a_published_ws2_report_comes_with_the_map_it_was_published_with(
     assert "Eftervård efteråt" in dict(draft)["diagram.dot"].decode("utf-8")
 
 
+def test_a_draft_ws2_report_comes_with_the_map_of_that_draft(
+    app, session, series, project, monkeypatch
+):
+    """Nothing published: the diagram and findings are drawn from the draft report bundled
+    beside them (one reading of the map for both), stamped with today's date."""
+    monkeypatch.setattr(
+        "projects.bundle.workshop_journey", lambda *a: pytest.fail("the map read again")
+    )
+    archive = bundle(app, session, project)
+    folder = "ws2-barn-och-unga-2026-03-16/"
+    assert "Utkast, inte publicerat" in archive.read(folder + "report.html").decode("utf-8")
+    dot = archive.read(folder + "diagram.dot").decode("utf-8")
+    assert "Kartan per " in dot and "Kartan i version" not in dot
+    rows = list(
+        csv.DictReader(
+            io.StringIO(archive.read(folder + "findings.csv").decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    findings = gap_report(workshop_journey(session, series.journey)).findings
+    assert [r["Fingeravtryck"] for r in rows] == [f.fingerprint for f in findings]
+
+
 def test_a_published_map_comes_with_the_analysis_and_verdicts_it_was_published_with(
     app, session, series, project, monkeypatch
 ):
