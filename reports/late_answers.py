@@ -17,7 +17,9 @@ it is from (withheld, if the threshold no longer lets it show), and every figure
 from the answers (gaps, agreement, the discussion's counts) is counted from it. Where a
 distribution moves, its breakdown by organisation is shown only when every cell moved by such
 a step since it was last shown, or not at all; otherwise every cell is withheld
-(``Withheld.LATER``): one cell moving by one answer would give that answer away.
+(``Withheld.LATER``): one cell moving by one answer would give that answer away. A cell
+withheld where every answer was alike is known all the same (its answers were that one), and
+compared so.
 
 The facilitator's draft is not held: it is the facilitator's own view of the live answers.
 """
@@ -162,18 +164,43 @@ def guard_breakdowns(
     [('BUP', None, 'later'), ('IFO', None, 'later')]
     """
     for key, item in _distributions(current).items():
-        anchors = (shown.get(key) or {}).get("cells") or {}
         if item.get("held_from") or not item.get("breakdown"):
             continue
         if all(
-            cell["tally"] is None
-            or cell["organisation"] not in anchors
-            or cell["tally"] == anchors[cell["organisation"]]
-            or moved_enough(
-                Tally.of(anchors[cell["organisation"]]), Tally.of(cell["tally"]), threshold
-            )
+            Tally.of(cell["tally"]) == anchor
+            or moved_enough(anchor, Tally.of(cell["tally"]), threshold)
             for cell in item["breakdown"]
+            if cell["tally"] is not None
+            for anchor in _anchors(shown.get(key) or {}, cell)
         ):
             continue
         for cell in item["breakdown"]:
             cell.update(tally=None, withheld=str(Withheld.LATER))
+
+
+def _anchors(shown: Mapping[str, Any], cell: Mapping[str, Any]) -> list[Tally]:
+    """What a reader of the published versions knows of a breakdown cell: the cell as last
+    shown; and, where it was withheld when the distribution was last shown with every answer
+    alike, that its answers were all that one (as many as it has of it now, at most: the most
+    it could have been, so the fewest added since). Nothing if the organisation had not
+    answered.
+
+    >>> t = lambda yes, no: {"yes": yes, "no": no, "discuss": 0, "total": yes + no}
+    >>> few = {"organisation": "IFO", "tally": None, "withheld": "few"}
+    >>> shown = {"tally": t(5, 0), "breakdown": [few], "cells": {"BUP": t(3, 0)}}
+    >>> _anchors(shown, {"organisation": "IFO", "tally": t(2, 1)})
+    [Tally(yes=2, no=0, discuss=0)]
+    >>> _anchors(shown, {"organisation": "BUP", "tally": t(4, 0)})
+    [Tally(yes=3, no=0, discuss=0)]
+    >>> _anchors(shown | {"tally": t(4, 1)}, {"organisation": "IFO", "tally": t(2, 1)})
+    []
+    """
+    org = cell["organisation"]
+    cells = shown.get("cells") or {}
+    known = [Tally.of(cells[org])] if org in cells else []
+    tally = shown.get("tally") or {}
+    withheld = {c["organisation"] for c in shown.get("breakdown") or [] if not c["tally"]}
+    alike = [c for c in CHOICES if tally.get(c) and tally[c] == tally["total"]]
+    if org in withheld and alike:
+        known.append(Tally(**{alike[0]: min(tally[alike[0]], cell["tally"][alike[0]])}))
+    return known

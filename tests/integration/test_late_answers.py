@@ -209,3 +209,25 @@ def test_a_role_left_out_and_taken_in_again_is_compared_with_its_last_shown(sess
     third = publish(session, ws2.workshop_id, "v3")
     assert third["role:7"]["tally"] == first["role:7"]["tally"]
     assert third["role:7"]["held_from"] == 1
+
+
+def test_a_cell_withheld_under_answers_all_alike_is_compared_with_what_they_imply(session, room):
+    """Version 1 shows Yes 5 of 5 and BUP's Yes 3: VC's two withheld answers were Yes. Version
+    2 may not then show VC's cell with one No more: that No would be the late answer."""
+    votes = [(room.bup, "yes")] * 3 + [(room.vc, "yes")] * 2
+    alike = statement(session, room.wid, room.ifo, "own", "Familjestöd", votes)
+    key = f"statement:{alike}"
+    first = publish(session, room.wid, "v1")
+    assert first[key]["tally"] == {"yes": 5, "no": 0, "discuss": 0, "total": 5}
+    assert [(c["organisation"], c["withheld"]) for c in first[key]["breakdown"]] == [
+        ("BUP", None),
+        ("VC", "few"),
+    ]
+    # BUP's cell moves by three, enough; VC's, never shown, by the one No
+    answer(session, room.wid, alike, [(room.bup, "yes")] * 3 + [(room.vc, "no")])
+    second = publish(session, room.wid, "v2")
+    assert second[key]["tally"] == {"yes": 8, "no": 1, "discuss": 0, "total": 9}
+    assert [(c["tally"], c["withheld"]) for c in second[key]["breakdown"]] == [
+        (None, "later"),
+        (None, "later"),
+    ]
