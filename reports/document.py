@@ -218,19 +218,17 @@ def _ws1(
         )
         org["own" if r.perspective == "own" else "others"].append(item(r))
     # raised to discuss, most raised first where the anonymity threshold lets the count show;
-    # then, in running order, the rest: raised by a group too small to count, hidden, or only
-    # given a note or an outcome (one order for all of them, so that it gives nothing away)
-    counted = [
-        entry.result
-        for entry in results.queue
-        if entry.disclosed and not meta[entry.result.id].hidden
-    ]
+    # then, in running order, any other with the facilitator's note or outcome. A statement
+    # answered by too few is listed only so: were it listed for being raised, a statement one
+    # person answered would be in the list exactly when that person chose "Let's discuss"
+    counted = [entry.result for entry in results.queue if entry.disclosed]
     raised = {r.id: r.tally.discuss for r in counted}
-    queued = {entry.result.id for entry in results.queue}
     rest = [
         r
         for r in rows
-        if r.id not in raised and (r.id in queued or meta[r.id].discussion_note or r.outcome)
+        if r.id not in raised
+        and not meta[r.id].hidden
+        and (meta[r.id].discussion_note or r.outcome)
     ]
     discussion = [
         {

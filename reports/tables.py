@@ -277,7 +277,8 @@ def gaps_table(rows: Sequence[StatementRow], recurring: Sequence[tuple[str, list
 
 
 def discussion_table(rows: Sequence[StatementRow], queue: Sequence[int], threshold: int) -> Table:
-    """The statements someone raised (most raised first), then any other with a note or an
+    """The discussion queue (``domain.discussion_queue``: the statements someone raised, most
+    raised first, then every one answered by too few), then any other with a note or an
     outcome, with the facilitator's note, the outcome and any new wording. How many raised it is
     part of the distribution and withheld under the threshold.
 

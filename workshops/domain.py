@@ -441,9 +441,10 @@ def organisation_results(results: Iterable[StatementResult]) -> list[Organisatio
 def discussion_queue(
     results: Iterable[StatementResult], threshold: int = 1
 ) -> list[StatementResult]:
-    """Statements someone wants to raise, most raised first, then in running order. How many
-    raised one is part of its distribution: those answered by fewer than ``threshold`` come
-    last, in running order, so that the order does not give the count away.
+    """Statements someone wants to raise, most raised first; then every statement answered by
+    fewer than ``threshold``, raised or not, in running order. Whether anyone raised one of
+    those is part of its distribution: were only the raised ones queued, a statement one person
+    answered would be in the queue exactly when that person chose "Let's discuss".
 
     >>> rs = [StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=1)),
     ...       StatementResult(2, "A", "mandate", "own", "y", Tally(yes=4)),
@@ -451,14 +452,17 @@ def discussion_queue(
     >>> [r.id for r in discussion_queue(rs)]
     [3, 1]
     >>> [r.id for r in discussion_queue(rs + [StatementResult(4, "B", "mandate", "own", "w",
-    ...                                       Tally(discuss=2))], threshold=3)]
+    ...                                       Tally(yes=2)),
+    ...                                       StatementResult(5, "B", "mandate", "own", "v",
+    ...                                       Tally())], threshold=3)]
     [3, 1, 4]
     """
-    raised = [r for r in results if r.tally.discuss > 0]
+    results = list(results)
     shown = sorted(
-        (r for r in raised if disclosed(r.tally, threshold)), key=lambda r: -r.tally.discuss
+        (r for r in results if r.tally.discuss > 0 and disclosed(r.tally, threshold)),
+        key=lambda r: -r.tally.discuss,
     )
-    return shown + [r for r in raised if not disclosed(r.tally, threshold)]
+    return shown + [r for r in results if r.tally.total > 0 and not disclosed(r.tally, threshold)]
 
 
 # --- Statement input -------------------------------------------------------------------------

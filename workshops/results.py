@@ -38,6 +38,8 @@ class Results:
     superseded: dict[int, int] = field(default_factory=dict)
     # answered, but by fewer than the anonymity threshold: counted, never analysed or shown
     withheld: list[StatementResult] = field(default_factory=list)
+    # answered, then hidden (taken out of the workshop): kept, counted in nothing
+    hidden: list[StatementResult] = field(default_factory=list)
     threshold: int = 1
 
 
@@ -74,8 +76,8 @@ def workshop_results(
     session: Session, workshop_id: int, *, tallies: Mapping[int, Tally] | None = None
 ) -> Results:
     """The WS1 analysis. A reworded statement is replaced by its new wording everywhere except
-    in the discussion queue, where both stay visible. ``tallies`` replace statements' current
-    ones, as in ``statement_results``."""
+    in the discussion queue, where both stay visible; a hidden statement is left out of it all.
+    ``tallies`` replace statements' current ones, as in ``statement_results``."""
     workshop = get_workshop(session, workshop_id)
     threshold = workshop.anonymity_threshold
     rows = statement_results(session, workshop_id, tallies=tallies)
@@ -84,6 +86,10 @@ def workshop_results(
         for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
     }
     replaced_by = {s.previous_id: s.id for s in meta.values() if s.previous_id is not None}
+    # a hidden statement is taken out of the workshop: its answers are kept (showing it again
+    # brings them back) but count in no analysis, and it is not queued for discussion
+    hidden = [r for r in rows if meta[r.id].hidden and r.tally.total > 0]
+    rows = [r for r in rows if not meta[r.id].hidden]
     answered = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
     current = [r for r in answered if domain.disclosed(r.tally, threshold)]
     gaps = domain.expectation_gaps(current)
@@ -106,6 +112,7 @@ def workshop_results(
         voted_statements=len(current),
         superseded=replaced_by,
         withheld=[r for r in answered if not domain.disclosed(r.tally, threshold)],
+        hidden=hidden,
         threshold=threshold,
     )
 

@@ -366,9 +366,9 @@ def live_action(wid: int, action: str) -> Any:
 def statements_json(wid: int) -> Any:
     """The console's running order with states and totals (not pushed: fetched on change)."""
     session = get_session()
-    services.get_workshop(session, wid)
+    workshop = services.get_workshop(session, wid)
     rows = results.statement_results(session, wid, include_roles=True)
-    meta = {s.id: s for s in services.get_workshop(session, wid).statements}
+    meta = {s.id: s for s in workshop.statements}
     cards = voting.role_cards(session, [s.role_id for s in meta.values() if s.role_id])
     return {
         "statements": [
@@ -383,7 +383,10 @@ def statements_json(wid: int) -> Any:
                 "hidden": meta[r.id].hidden,
                 "revealed": meta[r.id].revealed,
                 "voted": r.tally.total,
-                "discuss": r.tally.discuss,
+                # how many raised it is part of the distribution: none under the threshold
+                "discuss": r.tally.discuss
+                if domain.disclosed(r.tally, workshop.anonymity_threshold)
+                else None,
                 "outcome": r.outcome,
             }
             for r in rows

@@ -99,6 +99,27 @@ def test_phones_vote_change_their_vote_and_see_the_result_only_after_reveal(
     assert "Barn och unga 0–18 år" in queue
 
 
+def test_the_console_s_running_order_says_how_many_raised_it_only_from_the_threshold(
+    app, logged_in, demo, room
+):
+    """One phone's "Let's discuss" is that phone's answer: the console's list (which says how
+    many answered) says nothing of how, until as many as the threshold (3) answered."""
+    _, _, (anna, bea) = room
+    sid = demo.own[0]
+    action(logged_in, demo, "open", statement_id=sid)
+    assert vote(anna, sid, "discuss", "ballot-anna-1")["ok"] is True
+
+    def listed() -> dict:
+        data = logged_in.get(f"/f/w/{demo.workshop_id}/statements.json").get_json()
+        return next(s for s in data["statements"] if s["id"] == sid)
+
+    assert (listed()["voted"], listed()["discuss"]) == (1, None)
+    assert vote(bea, sid, "yes", "ballot-bea-01")["ok"] is True
+    third = live(app, join_phone(app, demo, "BUP"), role="participant", code=demo.code)
+    assert vote(third, sid, "discuss", "ballot-third-1")["ok"] is True
+    assert (listed()["voted"], listed()["discuss"]) == (3, 2)
+
+
 def test_a_retried_ballot_over_the_socket_counts_once(app, logged_in, demo, room):
     console, _, (anna, _) = room
     action(logged_in, demo, "open", statement_id=demo.own[0])

@@ -217,6 +217,13 @@ def test_the_results_page_lists_expectation_gaps(app, logged_in, demo: Demo):
     assert [g["text"] for g in api["expectation_gaps"]] == ["Stödsamtal"]
     assert "participant" not in str(api).lower()
 
+    # hidden: taken out of the analysis, and the page says where its answer went
+    post(logged_in, f"/f/w/{demo.workshop_id}/statements/{demo.others[0]}/hide", {"hidden": "1"})
+    page = logged_in.get(f"/f/w/{demo.workshop_id}/results").get_data(as_text=True)
+    assert "1 dolt påstående har svar" in page and "Förväntningar utanför uppdraget" not in page
+    api = logged_in.get(f"/api/v1/workshops/{demo.workshop_id}/results").get_json()
+    assert api["expectation_gaps"] == []
+
 
 def test_another_client_can_join_and_read_statements_through_the_api(client, demo):
     info = client.get(f"/api/v1/workshops/{demo.code}").get_json()

@@ -12,7 +12,7 @@ from reports.document import build_report, changed_items, iter_items
 from reports.models import VerificationLink, VerificationNote
 from reports.render import render_report_html
 from tests.conftest import Demo
-from workshops import results, voting
+from workshops import results, services, voting
 
 
 def answer(session, demo: Demo, sid: int, votes: list[tuple[str, str]]) -> None:
@@ -82,17 +82,24 @@ def test_the_discussion_list_puts_the_most_raised_first_and_counts_only_what_may
 ):
     answer(session, demo, demo.own[0], [("BUP", "yes"), ("BUP", "yes"), ("Elevhälsa", "discuss")])
     answer(session, demo, demo.own[1], [("BUP", "discuss")] * 3 + [("Elevhälsa", "yes")])
-    # raised by both who answered, but two are fewer than the threshold (3): no count
+    # raised by both who answered, but two are fewer than the threshold (3): being raised does
+    # not list it (it would say how they answered); a note or an outcome does, without a count
     answer(session, demo, demo.others[1], [("Habilitering", "discuss")] * 2)
+    discussion = build_report(session, demo.workshop_id)["ws1"]["discussion"]
+    assert [(d["key"], d["raised"]) for d in discussion] == [
+        (f"discussion:{demo.own[1]}", 3),
+        (f"discussion:{demo.own[0]}", 1),
+    ]
     # nobody raised it; the facilitator noted something about it all the same. Listed with the
-    # uncounted in one running order: whether a small group raised something does not show
-    results.record_discussion(
-        session,
-        workshop_id=demo.workshop_id,
-        statement_id=demo.others[0],
-        note="Tas upp i maj.",
-        outcome=None,
-    )
+    # uncounted in one running order
+    for sid in (demo.others[1], demo.others[0]):
+        results.record_discussion(
+            session,
+            workshop_id=demo.workshop_id,
+            statement_id=sid,
+            note="Tas upp i maj.",
+            outcome=None,
+        )
     discussion = build_report(session, demo.workshop_id)["ws1"]["discussion"]
     assert [(d["key"], d["raised"]) for d in discussion] == [
         (f"discussion:{demo.own[1]}", 3),
@@ -112,6 +119,20 @@ def test_the_discussion_list_puts_the_most_raised_first_and_counts_only_what_may
     with app.test_request_context():
         page = render_report_html(older, lang="sv", diagram=None)
     assert "Det som flest ville lyfta" not in page and 'class="raised"' not in page
+
+
+def test_a_hidden_statement_is_left_out_of_the_report_with_its_gap_and_note(app, session, held):
+    """A hidden statement is no item, so a later version could not hold its distribution: were
+    it still in the gaps and the agreement, two versions could be compared into a late answer."""
+    services.set_hidden(
+        session, workshop_id=held.workshop_id, statement_id=held.others[0], hidden=True
+    )
+    document = build_report(session, held.workshop_id)
+    assert document["ws1"]["gaps"] == [] and document["ws1"]["discussion"] == []
+    assert f"statement:{held.others[0]}" not in items(document)
+    with app.test_request_context():
+        page = render_report_html(document, lang="sv", diagram=None)
+    assert "Stödsamtal" not in page and "Habiliteringen ger inte" not in page
 
 
 def test_answers_from_fewer_than_the_threshold_are_counted_but_never_shown(session, held):

@@ -439,6 +439,42 @@ def test_a_statement_raised_by_fewer_than_the_threshold_is_queued_last_without_i
     assert exported[0]["tally"] == {"yes": 1, "no": 0, "discuss": 2, "total": 3}
 
 
+def test_every_statement_answered_by_too_few_is_queued_raised_or_not(session, demo):
+    """Were only the raised ones queued, a statement one person answered would be in the queue
+    exactly when that person chose "Let's discuss"."""
+    vote_all(session, demo, demo.own[0], [("BUP", "discuss")])
+    vote_all(session, demo, demo.own[1], [("BUP", "yes")])
+    res = results.workshop_results(session, demo.workshop_id)
+    assert [(i.result.id, i.disclosed) for i in res.queue] == [
+        (demo.own[0], False),
+        (demo.own[1], False),
+    ]
+
+
+def test_a_hidden_statement_counts_in_no_gap_agreement_or_queue(session, demo):
+    """Hidden is taken out of the workshop: its answers are kept, and count again once it is
+    shown again."""
+    show_small_groups(session, demo)
+    voters = [("Habilitering", "no"), ("Habilitering", "no"), ("Habilitering", "discuss")]
+    vote_all(session, demo, demo.others[0], voters)
+    vote_all(session, demo, demo.own[0], [("BUP", "yes"), ("Elevhälsa", "no")])
+    before = results.workshop_results(session, demo.workshop_id)
+    assert [g.text for g in before.gaps] == ["Stödsamtal"]
+    assert [i.result.id for i in before.queue] == [demo.others[0]]
+    for hidden in (True, False):
+        services.set_hidden(
+            session, workshop_id=demo.workshop_id, statement_id=demo.others[0], hidden=hidden
+        )
+        res = results.workshop_results(session, demo.workshop_id)
+        if hidden:
+            assert (res.gaps, res.queue, res.voted_statements) == ([], [], 1)
+            assert [r.id for r in res.hidden] == [demo.others[0]]
+            [hab] = res.organisations
+            assert (hab.others, hab.expectation_gaps) == ([], [])
+        else:
+            assert res == before
+
+
 def test_a_reworded_statement_is_voted_again_and_old_votes_stay_with_the_old_wording(session, demo):
     show_small_groups(session, demo)
     old = demo.own[0]
