@@ -227,14 +227,15 @@ def report_figures(
     }
     gaps = []
     for gap in ws1.get("gaps", []):
-        tally = (items.get(gap["key"]) or {}).get("tally") or {}
+        item = items.get(gap["key"]) or {}
+        tally = item.get("tally") or {}
         gaps.append(
             GapSeen(
                 workshop_id,
                 workshop["title"],
                 workshop["target_group"],
                 gap["organisation"],
-                (items.get(gap["key"]) or {}).get("topic", ""),
+                item.get("topic", ""),
                 gap["text"],
                 tally.get("no", 0),
                 tally.get("total", 0),

@@ -36,7 +36,7 @@ from roles.services import validation_outcomes
 from workshops import domain
 from workshops.domain import StatementResult, Tally
 from workshops.models import Organisation, Participant, Statement
-from workshops.results import organisation_breakdown, statement_results, workshop_results
+from workshops.results import organisation_breakdown, workshop_results
 from workshops.services import get_workshop
 
 FORMAT = "brygga.report/1"
@@ -159,7 +159,7 @@ def _ws1(
 ) -> dict[str, Any]:
     tallies = _held_tallies(held, "statement:")
     results = workshop_results(session, workshop_id, tallies=tallies)
-    rows = statement_results(session, workshop_id, tallies=tallies)
+    rows = results.statements  # hidden ones are out of the report
     meta = {
         s.id: s
         for s in session.scalars(
@@ -205,8 +205,6 @@ def _ws1(
     by_org: dict[str, dict[str, Any]] = {}
     agreement = {o.organisation: o.agreement for o in results.organisations}
     for r in rows:
-        if meta[r.id].hidden:
-            continue
         org = by_org.setdefault(
             r.organisation,
             {
@@ -223,13 +221,7 @@ def _ws1(
     # person answered would be in the list exactly when that person chose "Let's discuss"
     counted = [entry.result for entry in results.queue if entry.disclosed]
     raised = {r.id: r.tally.discuss for r in counted}
-    rest = [
-        r
-        for r in rows
-        if r.id not in raised
-        and not meta[r.id].hidden
-        and (meta[r.id].discussion_note or r.outcome)
-    ]
+    rest = [r for r in rows if r.id not in raised and (meta[r.id].discussion_note or r.outcome)]
     discussion = [
         {
             "key": f"discussion:{r.id}",

@@ -40,6 +40,8 @@ class Results:
     withheld: list[StatementResult] = field(default_factory=list)
     # answered, then hidden (taken out of the workshop): kept, counted in nothing
     hidden: list[StatementResult] = field(default_factory=list)
+    # every statement not hidden, in running order, reworded ones and unanswered ones too
+    statements: list[StatementResult] = field(default_factory=list)
     threshold: int = 1
 
 
@@ -113,6 +115,7 @@ def workshop_results(
         superseded=replaced_by,
         withheld=[r for r in answered if not domain.disclosed(r.tally, threshold)],
         hidden=hidden,
+        statements=rows,
         threshold=threshold,
     )
 
