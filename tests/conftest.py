@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -201,3 +202,14 @@ def join_ws2(app: Flask, ws2: Ws2, org: str) -> tuple[FlaskClient, int]:
         info = voting.participant_for_token(s, token)
         assert info is not None
         return phone, info.id
+
+
+T = TypeVar("T")
+
+
+def on_the_day(fetch: Callable[[], T]) -> tuple[T, set[str]]:
+    """What ``fetch`` returns, and every day (ISO) it may have run on: the clock is read on
+    both sides, so that a download named by the day it was made passes across midnight too."""
+    before = dt.date.today()
+    result = fetch()
+    return result, {before.isoformat(), dt.date.today().isoformat()}
