@@ -465,6 +465,33 @@ def discussion_queue(
     return shown + [r for r in results if r.tally.total > 0 and not disclosed(r.tally, threshold)]
 
 
+@dataclass(frozen=True)
+class DiscussionProgress:
+    """How far a room has come through the statements it raised."""
+
+    done: int  # given an outcome
+    total: int
+    next: StatementResult | None  # the first in the queue still without one
+
+
+def discussion_progress(raised: Iterable[StatementResult]) -> DiscussionProgress:
+    """How many of the raised statements (in queue order) have an outcome, and which comes
+    next: a statement is discussed once the facilitator records what the room came to.
+
+    >>> rs = [StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=3), "agreed"),
+    ...       StatementResult(2, "A", "mandate", "own", "y", Tally(discuss=2)),
+    ...       StatementResult(3, "B", "mandate", "own", "z", Tally(discuss=1))]
+    >>> progress = discussion_progress(rs)
+    >>> progress.done, progress.total, progress.next.id
+    (1, 3, 2)
+    >>> discussion_progress(rs[:1]).next is None
+    True
+    """
+    raised = list(raised)
+    waiting = [r for r in raised if r.outcome is None]
+    return DiscussionProgress(len(raised) - len(waiting), len(raised), next(iter(waiting), None))
+
+
 # --- Statement input -------------------------------------------------------------------------
 
 TOPIC_ALIASES = {

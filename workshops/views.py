@@ -301,7 +301,6 @@ def console(wid: int) -> Any:
         "facilitator/console.html",
         workshop=workshop,
         join_url=join_url(workshop.join_code),
-        queue_size=len(results.workshop_results(session, wid).queue),
     )
 
 
@@ -432,6 +431,7 @@ def _discuss_page(wid: int, failed: dict[str, Any] | None = None) -> Any:
         "facilitator/discuss.html",
         workshop=workshop,
         queue=queue,
+        progress=domain.discussion_progress(item.result for item in queue if item.disclosed),
         outcomes=domain.OUTCOMES,
         failed=failed or {},
     ), (400 if failed else 200)

@@ -327,6 +327,13 @@ def test_discuss_page(scene: Scene) -> None:
     expect(items.get_by_role("heading", level=2)).to_have_text(AUTISM)
     expect(items.locator(".raised")).to_have_text("1 vill lyfta")
     expect(items.get_by_role("radio")).to_have_count(4)
+    progress = page.locator(".discuss-progress")
+    expect(progress).to_contain_text("0/1 lyft påstående har fått ett utfall")
+    progress.get_by_role("link", name=re.compile("^Nästa: ")).click()
+    expect(page).to_have_url(re.compile(r"/discuss#d\d+$"))
+    heading = items.get_by_role("heading", level=2).bounding_box()
+    bar = progress.bounding_box()
+    assert heading and bar and heading["y"] >= bar["y"] + bar["height"]  # not under the bar
     no_sideways_scroll(page)
     screenshot(page, "discuss.png")
 

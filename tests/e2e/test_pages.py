@@ -388,6 +388,44 @@ def test_a_refused_discussion_form_keeps_what_was_typed_and_says_why_in_its_card
     )
 
 
+def test_the_queue_says_how_far_the_room_has_come_and_folds_what_has_an_outcome(
+    app, logged_in, demo
+):
+    with session_scope(app) as s:
+        services.set_anonymity_threshold(s, workshop_id=demo.workshop_id, threshold=1)
+    first, second = demo.own[0], demo.own[1]
+    a_phone_answers(app, demo, "discuss", statements=[first, second])
+    queue_url = f"/f/w/{demo.workshop_id}/discuss"
+
+    def card(page: str, sid: int) -> str:
+        return page[page.index(f'id="d{sid}"') :].split("</section>")[0]
+
+    page = logged_in.get(queue_url).get_data(as_text=True)
+    assert re.search(r">0/2</span> lyfta påståenden har fått ett utfall", page)
+    assert f'<a href="#d{first}">Nästa: ' in page
+    assert "<details" not in card(page, first)
+
+    post(logged_in, f"{queue_url}/{first}", {"note": "Gränsen\noklar", "outcome": "agreed"})
+    page = logged_in.get(queue_url).get_data(as_text=True)
+    assert ">1/2</span>" in page and f'<a href="#d{second}">Nästa: ' in page
+    done = card(page, first)
+    assert "✓ Överens" in done and f'class="card discuss-item is-done" id="d{first}"' in page
+    # what the room came to reads as text; the form to change it is folded under it
+    assert '<p class="discuss-note">Gränsen\noklar</p>' in done
+    assert done.index("discuss-note") < done.index("<summary>Ändra</summary>") < done.index("<form")
+    assert "<details" not in card(page, second)
+
+    post(logged_in, f"{queue_url}/{second}", {"note": "", "outcome": "parked"})
+    page = logged_in.get(queue_url).get_data(as_text=True)
+    assert ">2/2</span>" in page and "Alla har fått ett utfall." in page and "Nästa" not in page
+    assert "discuss-note" not in card(page, second)  # no note: nothing to read
+
+    # a refused change to a statement with an outcome comes back open, with what was typed
+    typed = {"note": "Ny", "outcome": "reworded", "new_text": ""}
+    refused = post(logged_in, f"{queue_url}/{first}", typed).get_data(as_text=True)
+    assert "<details" not in card(refused, first) and ">Ny</textarea>" in card(refused, first)
+
+
 def test_results_with_only_withheld_statements_do_not_also_say_there_are_no_answers(
     app, logged_in, demo
 ):
@@ -397,16 +435,19 @@ def test_results_with_only_withheld_statements_do_not_also_say_there_are_no_answ
     assert "Inga svar ännu" not in page
 
 
-def a_phone_answers(app, demo: Demo, choice: str) -> FlaskClient:
-    """A BUP phone joins through the pages, is in the room and answers the first own
-    description (opened for it); returns the phone's client."""
+def a_phone_answers(
+    app, demo: Demo, choice: str, statements: list[int] | None = None
+) -> FlaskClient:
+    """A BUP phone joins through the pages, is in the room and answers ``statements`` (the
+    first own description unless given; opened for it); returns the phone's client."""
     phone = join_phone(app, demo, "BUP")
-    sid = demo.own[0]
+    sids = statements or [demo.own[0]]
     with session_scope(app) as s:
         pid = s.scalars(select(Participant.id).order_by(Participant.id.desc())).first()
         voting.arrive(s, pid)
-        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=[sid])
-        voting.cast_vote(
-            s, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"ph-{choice}-01"
-        )
+        voting.open_statements(s, workshop_id=demo.workshop_id, statement_ids=sids)
+        for sid in sids:
+            voting.cast_vote(
+                s, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"ph-{sid}"
+            )
     return phone
