@@ -6,7 +6,9 @@ interface language, so that an English PDF can be made from a Swedish session.
 
 WeasyPrint was chosen over a headless browser: it is a Python library (no browser process per
 request), lays out paged media properly (running headers, page numbers, A4 margins) and embeds
-the fonts it uses, so å, ä and ö print everywhere.
+the fonts it uses, so å, ä and ö print everywhere. It fetches nothing but the app's own static
+files and ``data:`` URLs (``local_resource``): a report carries what participants and verifiers
+wrote, and nothing in it may make the server read another file or reach the network.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import functools
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from flask import render_template
 
@@ -120,11 +124,50 @@ def _gevent_patched() -> bool:
     return bool(monkey.is_module_patched("socket"))
 
 
+def local_resource(url: str, root: Path = STATIC) -> bool:
+    """Whether a PDF may fetch ``url``: a ``data:`` URL, or a file under ``root`` (the static
+    folder: the report's stylesheet). Anything else, another file or any network address, is
+    refused, so that text that slipped into the page as markup could not pull it in.
+
+    >>> root = Path("/srv/brygga/static")
+    >>> local_resource("file:///srv/brygga/static/css/report.css", root)
+    True
+    >>> local_resource("data:image/svg+xml;base64,PHN2Zy8+", root)
+    True
+    >>> [local_resource(url, root) for url in ("file:///etc/passwd",
+    ...     "file:///srv/brygga/static/../instance/brygga.sqlite3",
+    ...     "http://127.0.0.1:5000/f/", "https://example.org/x.png", "ftp://host/x")]
+    [False, False, False, False, False]
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    return Path(url2pathname(parts.path)).resolve().is_relative_to(root.resolve())
+
+
+def _fetcher() -> Any:
+    """WeasyPrint's fetcher, limited to ``local_resource``; a refused URL is left out of the
+    PDF with a warning in the log, and the rest is laid out. One per PDF: a fetcher keeps the
+    request it is on, and PDFs are laid out in several threads at once."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not local_resource(url):
+                raise ValueError(f"a report fetches only its own static files, not {url!r}")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
 def _layout(html: str) -> bytes:
     import weasyprint  # imported here: it loads Pango, which only the PDF needs
 
-    stylesheet = weasyprint.CSS(filename=str(REPORT_CSS))
-    pdf: bytes = weasyprint.HTML(string=html, base_url=str(STATIC)).write_pdf(
+    fetcher = _fetcher()
+    stylesheet = weasyprint.CSS(filename=str(REPORT_CSS), url_fetcher=fetcher)
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet]
     )
     return pdf
