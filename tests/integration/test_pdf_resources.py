@@ -70,9 +70,7 @@ def page(base: str, secret: Path) -> str:
     )
 
 
-def test_a_report_pdf_reaches_no_network_address_and_reads_no_file_outside_static(
-    web, tmp_path
-):
+def test_a_report_pdf_reaches_no_network_address_and_reads_no_file_outside_static(web, tmp_path):
     base, asked = web
     secret = tmp_path / "secret.svg"
     secret.write_text(svg("FROM-A-FILE"))
