@@ -149,7 +149,7 @@ def local_resource(url: str, root: Path = STATIC) -> bool:
 
 def _fetcher() -> Any:
     """WeasyPrint's fetcher, limited to ``local_resource``; a refused URL is left out of the
-    PDF with a warning in the log, and the rest is laid out. One per PDF: a fetcher keeps the
+    PDF with an error in the log, and the rest is laid out. One per PDF: a fetcher keeps the
     request it is on, and PDFs are laid out in several threads at once."""
     from weasyprint.urls import URLFetcher
 
