@@ -159,7 +159,7 @@ def _fetcher() -> Any:
                 raise ValueError(f"a report fetches only its own static files, not {url!r}")
             return super().fetch(url, headers)
 
-    return LocalOnly(allowed_protocols=("file", "data"), allow_redirects=False)
+    return LocalOnly()
 
 
 def _layout(html: str) -> bytes:

@@ -44,6 +44,12 @@ class Results:
     statements: list[StatementResult] = field(default_factory=list)
     threshold: int = 1
 
+    @property
+    def progress(self) -> domain.DiscussionProgress:
+        """How far the room has come through the queue's raised statements: the ones answered
+        by too few are asked of the room, not counted (whether anyone raised them is theirs)."""
+        return domain.discussion_progress(item.result for item in self.queue if item.disclosed)
+
 
 def statement_results(
     session: Session,

@@ -424,14 +424,15 @@ def _discuss_page(wid: int, failed: dict[str, Any] | None = None) -> Any:
     """The queue; ``failed`` keeps what was typed in a card whose form was refused, with why."""
     session = get_session()
     workshop = services.get_workshop(session, wid)
-    queue = results.workshop_results(session, wid).queue
+    analysis = results.workshop_results(session, wid)
+    queue = analysis.queue
     if failed and failed["sid"] not in {item.result.id for item in queue}:
         flash(failed["error"], "error")  # its card is gone (a vote changed): say it up top
     return render_template(
         "facilitator/discuss.html",
         workshop=workshop,
         queue=queue,
-        progress=domain.discussion_progress(item.result for item in queue if item.disclosed),
+        progress=analysis.progress,
         outcomes=domain.OUTCOMES,
         failed=failed or {},
     ), (400 if failed else 200)
