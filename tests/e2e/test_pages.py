@@ -425,6 +425,16 @@ def test_the_queue_says_how_far_the_room_has_come_and_folds_what_has_an_outcome(
     refused = post(logged_in, f"{queue_url}/{first}", typed).get_data(as_text=True)
     assert "<details" not in card(refused, first) and ">Ny</textarea>" in card(refused, first)
 
+    # an outcome set by mistake is taken back: the statement is waiting again, its note kept
+    assert '<input type="radio" name="outcome" value="" > Inget utfall' in card(page, first)
+    post(logged_in, f"{queue_url}/{first}", {"note": "Gränsen\noklar", "outcome": ""})
+    page = logged_in.get(queue_url).get_data(as_text=True)
+    assert ">1/2</span>" in page and f'<a href="#d{first}">Nästa: ' in page
+    waiting = card(page, first)
+    assert "is-done" not in waiting and "✓" not in waiting and "<details" not in waiting
+    assert ">Gränsen\noklar</textarea>" in waiting
+    assert "Inget utfall" not in waiting  # nothing to take back
+
 
 def test_results_with_only_withheld_statements_do_not_also_say_there_are_no_answers(
     app, logged_in, demo
