@@ -5,14 +5,19 @@ through the real pages: the workshop and statement forms, the CSV import, a phon
 and its comment, and then generically every POST form of the facilitator's pages (every text
 input and textarea filled with the next payload). Every view is then opened at laptop size and
 the phone pages at 390×844; a dialog, the marker, an uncaught error or a CSP violation fails
-the test, and the payloads must be visible as text (rendered, not dropped).
+the test, and the payloads must be visible as text (rendered, not dropped). The PDFs made of
+the same texts (drafts, published versions, the verifier's copy, project overviews) must hold
+the payloads as text too, and link nowhere and run nothing (pdftotext, pdfinfo -url and -js).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, expect
@@ -70,6 +75,9 @@ class Evidence:
     csp: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
     texts: str = ""
+    pdf_texts: str = ""
+    # what a PDF would act on: its link targets (pdfinfo -url) and document scripts (-js)
+    pdf_actions: list[str] = field(default_factory=list)
 
 
 def watch(context: BrowserContext, evidence: Evidence) -> None:
@@ -126,6 +134,46 @@ def inspect_view(page: Page, url: str, evidence: Evidence) -> None:
         evidence.markers.append(f"{url} (events): window.__xss={marker}")
 
 
+# pdftotext breaks lines where the page did and leaves bidi controls out
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def squeezed(text: str) -> str:
+    """The text without whitespace and bidi controls, to find a payload however it was laid
+    out."""
+    return "".join(text.translate(BIDI_CONTROLS).split())
+
+
+def inspect_pdf(page: Page, url: str, evidence: Evidence, folder: Path) -> None:
+    """A PDF a view offers, fetched with the page's session: its text, and anything in it that
+    a PDF reader would act on (links, scripts). A payload taken as markup by WeasyPrint would
+    be missing from the text; one that became a link would be listed by pdfinfo -url."""
+    response = page.request.get(url)
+    assert response.status == 200, (url, response.status)
+    pdf = folder / f"{len(list(folder.glob('*.pdf')))}.pdf"
+    pdf.write_bytes(response.body())
+    assert pdf.read_bytes().startswith(b"%PDF"), url
+
+    def run(*command: str) -> str:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    evidence.pdf_texts += "\n" + run("pdftotext", "-enc", "UTF-8", str(pdf), "-")
+    links = [line for line in run("pdfinfo", "-url", str(pdf)).splitlines()[1:] if line.strip()]
+    script = run("pdfinfo", "-js", str(pdf)).strip()
+    evidence.pdf_actions += [f"{url}: {line}" for line in links]
+    if script:
+        evidence.pdf_actions.append(f"{url}: script {script!r}")
+
+
+def assert_pdfs_inert(evidence: Evidence, texts: list[str], base_url: str) -> None:
+    """Every text is in some PDF as text, and the PDFs link nowhere but the app itself."""
+    pdf_text = squeezed(evidence.pdf_texts)
+    missing = [t for t in texts if squeezed(t) not in pdf_text]
+    assert missing == [], "not in any PDF as text: " + repr(missing)
+    foreign = [a for a in evidence.pdf_actions if f" {base_url}/" not in a]
+    assert foreign == [], "a PDF would act on: " + repr(foreign)
+
+
 def fill_every_form(page: Page, url: str, payloads: list[str]) -> int:
     """Every POST form of the page with text fields: each field gets the next payload, required
     selects their first real option; the form is submitted as a click would. Returns how many
@@ -159,7 +207,21 @@ def fill_every_form(page: Page, url: str, payloads: list[str]) -> int:
     return sent
 
 
-def test_no_payload_runs_in_any_view(server: Server, contexts: Contexts) -> None:
+def project_pages(page: Page) -> list[str]:
+    """Every project's page the projects list links to."""
+    page.goto("/f/projects/")
+    hrefs = page.locator("a[href^='/f/projects/']").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
+    return sorted({h for h in hrefs if re.fullmatch(r"/f/projects/\d+", h)})
+
+
+def pdfs_readable() -> None:
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("the PDFs need poppler-utils (make system-deps); the views were checked")
+
+
+def test_no_payload_runs_in_any_view(server: Server, contexts: Contexts, tmp_path: Path) -> None:
     evidence = Evidence()
     laptop_context = contexts.new(LAPTOP)
     watch(laptop_context, evidence)
@@ -280,9 +342,22 @@ def test_no_payload_runs_in_any_view(server: Server, contexts: Contexts) -> None
     )
     assert not [e for e in evidence.console_errors if "xss" in e.lower()], evidence.console_errors
 
+    # The PDFs made of the same texts: the drafts, the published version, the verifier's copy
+    # and every project's overview. WeasyPrint lays out what the views escaped.
+    pdfs_readable()
+    for url in [
+        f"/f/w/{wid}/report/report.pdf?language=sv",
+        f"/f/w/{wid}/verification/versions/1.pdf",
+        f"{verifier_urls[0]}/report.pdf",
+        f"/f/w/{ws2}/report/report.pdf?language=en",
+        *[f"{project}/overview.pdf" for project in project_pages(laptop)],
+    ]:
+        inspect_pdf(laptop, url, evidence, tmp_path)
+    assert_pdfs_inert(evidence, PAYLOADS, server.base_url)
+
 
 def test_no_payload_a_participant_writes_runs_in_any_view(
-    server: Server, contexts: Contexts
+    server: Server, contexts: Contexts, tmp_path: Path
 ) -> None:
     """What phones write: survey proposals and role-validation comments, then every view that
     shows them (phone, facilitator, projector, report, project overview). Journey notes are
@@ -346,16 +421,8 @@ def test_no_payload_a_participant_writes_runs_in_any_view(
         f"/f/w/{ws2.workshop_id}/board",
         f"/f/w/{ws2.workshop_id}/report",
     ]
-    laptop.goto("/f/projects/")
-    views += sorted(
-        {
-            href
-            for href in laptop.locator("a[href^='/f/projects/']").evaluate_all(
-                "as => as.map(a => a.getAttribute('href'))"
-            )
-            if re.fullmatch(r"/f/projects/\d+", href)
-        }
-    )
+    projects = project_pages(laptop)
+    views += projects
     for url in views:
         inspect_view(laptop, url, evidence)
     for url in [f"/{room.join_code}/survey", f"/{ws2.join_code}/p", f"/{ws2.join_code}/journey"]:
@@ -366,5 +433,17 @@ def test_no_payload_a_participant_writes_runs_in_any_view(
     assert evidence.markers == [], evidence.markers
     assert evidence.csp == [], evidence.csp
     contexts.assert_no_page_errors()
-    for text in [f"Förslag {p}" for p in PAYLOADS[:6]] + [f"Kommentar {PAYLOADS[1]}"]:
+    written = [f"Förslag {p}" for p in PAYLOADS[:6]] + [f"Kommentar {PAYLOADS[1]}"]
+    for text in written:
         assert text in evidence.texts, f"{text!r} is not shown as text anywhere"
+
+    # The PDFs of the same: the WS1 draft (the proposal taken in), the WS2 draft (the comment)
+    # and the overviews
+    pdfs_readable()
+    for url in [
+        f"/f/w/{room.workshop_id}/report/report.pdf?language=sv",
+        f"/f/w/{ws2.workshop_id}/report/report.pdf?language=sv",
+        *[f"{project}/overview.pdf" for project in projects],
+    ]:
+        inspect_pdf(laptop, url, evidence, tmp_path)
+    assert_pdfs_inert(evidence, [written[0], written[-1]], server.base_url)
