@@ -35,7 +35,7 @@ from reports.models import VerificationLink, VerificationNote
 from roles.services import validation_outcomes
 from workshops import domain
 from workshops.domain import StatementResult, Tally
-from workshops.models import Organisation, Participant, Statement
+from workshops.models import Organisation, Participant
 from workshops.results import organisation_breakdown, workshop_results
 from workshops.services import get_workshop
 
@@ -160,18 +160,12 @@ def _ws1(
     tallies = _held_tallies(held, "statement:")
     results = workshop_results(session, workshop_id, tallies=tallies)
     rows = results.statements  # hidden ones are out of the report
-    meta = {
-        s.id: s
-        for s in session.scalars(
-            select(Statement).where(Statement.workshop_id == workshop_id, Statement.topic != "role")
-        )
-    }
+    notes = {sid: state.note for sid, state in results.states.items()}
     breakdown = organisation_breakdown(session, [r.id for r in rows], threshold)
     gap_ids = {r.id for r in results.gaps}
     split_ids = {r.id for r in results.split}
 
     def item(r: StatementResult) -> dict[str, Any]:
-        s = meta[r.id]
         cells = breakdown.get(r.id, {})
         return {
             "key": f"statement:{r.id}",
@@ -193,12 +187,10 @@ def _ws1(
             else [],
             "gap": r.id in gap_ids,
             "split": r.id in split_ids,
-            "outcome": s.outcome,
-            "reworded": s.id in results.superseded,
+            "outcome": r.outcome,
+            "reworded": r.id in results.superseded,
             # reworded in the discussion: its answers stay with it, the new wording follows
-            "reworded_as": meta[results.superseded[r.id]].text
-            if r.id in results.superseded
-            else None,
+            "reworded_as": results.reworded_as(r.id),
             **_held_part(held.get(f"statement:{r.id}")),
         }
 
@@ -221,18 +213,16 @@ def _ws1(
     # person answered would be in the list exactly when that person chose "Let's discuss"
     counted = [entry.result for entry in results.queue if entry.disclosed]
     raised = {r.id: r.tally.discuss for r in counted}
-    rest = [r for r in rows if r.id not in raised and (meta[r.id].discussion_note or r.outcome)]
+    rest = [r for r in rows if r.id not in raised and (notes[r.id] or r.outcome)]
     discussion = [
         {
             "key": f"discussion:{r.id}",
-            "text": meta[r.id].discussion_note or "",
+            "text": notes[r.id] or "",
             "statement": r.text,
             "organisation": r.organisation,
             "outcome": r.outcome,
             "raised": raised.get(r.id),
-            "reworded_as": meta[results.superseded[r.id]].text
-            if r.id in results.superseded
-            else None,
+            "reworded_as": results.reworded_as(r.id),
         }
         for r in [*counted, *rest]
     ]

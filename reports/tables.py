@@ -42,11 +42,10 @@ from roles.services import RoleOutcome, validation_outcomes
 from tabular import CONTROL, Cell, Label, Table, header, table_csv
 from workshops import domain
 from workshops.domain import StatementResult, Tally
-from workshops.models import Organisation, Participant, Statement
+from workshops.models import Organisation, Participant
 from workshops.results import (
     Results,
     organisation_breakdown,
-    statement_results,
     workshop_results,
 )
 from workshops.services import get_workshop
@@ -422,7 +421,7 @@ def workshop_tables(
     threshold = workshop.anonymity_threshold
     organisations = _attendance(session, workshop_id)
     results = workshop_results(session, workshop_id)
-    statements = _statement_rows(session, workshop_id, results)
+    statements = _statement_rows(results)
     breakdown = organisation_breakdown(session, [s.result.id for s in statements], threshold)
     outcomes = validation_outcomes(session, workshop_id=workshop_id)
     report, labels = _journey(session, workshop_id, lang)
@@ -474,12 +473,9 @@ def _attendance(session: Session, workshop_id: int) -> list[tuple[str, str, int]
     ]
 
 
-def _statement_rows(session: Session, workshop_id: int, results: Results) -> list[StatementRow]:
-    rows = statement_results(session, workshop_id)
-    meta = {
-        s.id: s
-        for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
-    }
+def _statement_rows(results: Results) -> list[StatementRow]:
+    rows = results.every
+    meta = results.states
     number = {r.id: n for n, r in enumerate(rows, start=1)}
     gaps = {r.id for r in results.gaps}
     split = {r.id for r in results.split}
@@ -488,7 +484,7 @@ def _statement_rows(session: Session, workshop_id: int, results: Results) -> lis
         StatementRow(
             number=number[r.id],
             result=r,
-            note=meta[r.id].discussion_note,
+            note=meta[r.id].note,
             hidden=meta[r.id].hidden,
             previous=number.get(meta[r.id].previous_id or -1),
             replaced_by=number.get(replaced_by.get(r.id, -1)),

@@ -28,6 +28,15 @@ class DiscussionItem:
 
 
 @dataclass(frozen=True)
+class StatementState:
+    """What happened to a statement besides its answers."""
+
+    note: str | None = None  # the facilitator's discussion note
+    hidden: bool = False  # taken out of the workshop, its answers kept
+    previous_id: int | None = None  # the statement it is a new wording of
+
+
+@dataclass(frozen=True)
 class Results:
     organisations: list[OrganisationResult]
     gaps: list[StatementResult]
@@ -43,6 +52,14 @@ class Results:
     # every statement not hidden, in running order, reworded ones and unanswered ones too
     statements: list[StatementResult] = field(default_factory=list)
     threshold: int = 1
+    # every statement, hidden ones too, in running order, and what happened to each
+    every: list[StatementResult] = field(default_factory=list)
+    states: dict[int, StatementState] = field(default_factory=dict)
+
+    def reworded_as(self, statement_id: int) -> str | None:
+        """The wording a statement was reworded as in the discussion, if it was."""
+        new = self.superseded.get(statement_id)
+        return None if new is None else next(r.text for r in self.every if r.id == new)
 
     @property
     def progress(self) -> domain.DiscussionProgress:
@@ -61,10 +78,19 @@ def statement_results(
     """Every WS1 statement of a workshop (and, if asked, the WS2 role statements) with its
     current tally, in running order; ``tallies`` (by statement id) replace the current ones
     (a published version's held distributions, ``reports.late_answers``)."""
+    return _as_results(session, _statements(session, workshop_id, include_roles), tallies)
+
+
+def _statements(session: Session, workshop_id: int, include_roles: bool) -> list[Statement]:
     query = select(Statement).where(Statement.workshop_id == workshop_id)
     if not include_roles:
         query = query.where(Statement.topic != "role")
-    statements = list(session.scalars(query.order_by(Statement.position, Statement.id)))
+    return list(session.scalars(query.order_by(Statement.position, Statement.id)))
+
+
+def _as_results(
+    session: Session, statements: list[Statement], tallies: Mapping[int, Tally] | None
+) -> list[StatementResult]:
     counted = count_tallies(session, [s.id for s in statements]) | dict(tallies or {})
     return [
         StatementResult(
@@ -88,25 +114,23 @@ def workshop_results(
     ``tallies`` replace statements' current ones, as in ``statement_results``."""
     workshop = get_workshop(session, workshop_id)
     threshold = workshop.anonymity_threshold
-    rows = statement_results(session, workshop_id, tallies=tallies)
-    meta = {
-        s.id: s
-        for s in session.scalars(select(Statement).where(Statement.workshop_id == workshop_id))
-    }
-    replaced_by = {s.previous_id: s.id for s in meta.values() if s.previous_id is not None}
+    statements = _statements(session, workshop_id, include_roles=False)
+    every = _as_results(session, statements, tallies)
+    states = {s.id: StatementState(s.discussion_note, s.hidden, s.previous_id) for s in statements}
+    replaced_by = {s.previous_id: s.id for s in statements if s.previous_id is not None}
     # a hidden statement is taken out of the workshop: its answers are kept (showing it again
     # brings them back) but count in no analysis, and it is not queued for discussion
-    hidden = [r for r in rows if meta[r.id].hidden and r.tally.total > 0]
-    rows = [r for r in rows if not meta[r.id].hidden]
+    hidden = [r for r in every if states[r.id].hidden and r.tally.total > 0]
+    rows = [r for r in every if not states[r.id].hidden]
     answered = [r for r in rows if r.id not in replaced_by and r.tally.total > 0]
     current = [r for r in answered if domain.disclosed(r.tally, threshold)]
     gaps = domain.expectation_gaps(current)
     queue = [
         DiscussionItem(
             r,
-            meta[r.id].discussion_note,
+            states[r.id].note,
             replaced_by.get(r.id),
-            meta[r.id].previous_id,
+            states[r.id].previous_id,
             disclosed=domain.disclosed(r.tally, threshold),
         )
         for r in domain.discussion_queue(rows, threshold)
@@ -123,6 +147,8 @@ def workshop_results(
         hidden=hidden,
         statements=rows,
         threshold=threshold,
+        every=every,
+        states=states,
     )
 
 
