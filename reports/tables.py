@@ -474,8 +474,7 @@ def _attendance(session: Session, workshop_id: int) -> list[tuple[str, str, int]
 
 
 def _statement_rows(results: Results) -> list[StatementRow]:
-    rows = results.every
-    meta = results.states
+    rows, states = results.every, results.states
     number = {r.id: n for n, r in enumerate(rows, start=1)}
     gaps = {r.id for r in results.gaps}
     split = {r.id for r in results.split}
@@ -484,9 +483,9 @@ def _statement_rows(results: Results) -> list[StatementRow]:
         StatementRow(
             number=number[r.id],
             result=r,
-            note=meta[r.id].note,
-            hidden=meta[r.id].hidden,
-            previous=number.get(meta[r.id].previous_id or -1),
+            note=states[r.id].note,
+            hidden=states[r.id].hidden,
+            previous=number.get(states[r.id].previous_id or -1),
             replaced_by=number.get(replaced_by.get(r.id, -1)),
             gap=r.id in gaps,
             split=r.id in split,
