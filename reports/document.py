@@ -160,7 +160,6 @@ def _ws1(
     tallies = _held_tallies(held, "statement:")
     results = workshop_results(session, workshop_id, tallies=tallies)
     rows = results.statements  # hidden ones are out of the report
-    notes = {sid: state.note for sid, state in results.states.items()}
     breakdown = organisation_breakdown(session, [r.id for r in rows], threshold)
     gap_ids = {r.id for r in results.gaps}
     split_ids = {r.id for r in results.split}
@@ -213,11 +212,11 @@ def _ws1(
     # person answered would be in the list exactly when that person chose "Let's discuss"
     counted = [entry.result for entry in results.queue if entry.disclosed]
     raised = {r.id: r.tally.discuss for r in counted}
-    rest = [r for r in rows if r.id not in raised and (notes[r.id] or r.outcome)]
+    rest = [r for r in rows if r.id not in raised and (results.states[r.id].note or r.outcome)]
     discussion = [
         {
             "key": f"discussion:{r.id}",
-            "text": notes[r.id] or "",
+            "text": results.states[r.id].note or "",
             "statement": r.text,
             "organisation": r.organisation,
             "outcome": r.outcome,

@@ -4,8 +4,6 @@ slipped into a report could otherwise make the server read its files or reach th
 from __future__ import annotations
 
 import base64
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from reports import render
+from tests.e2e.test_verification_pages import NEEDS_PDFTOTEXT, pdf_text
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)"
-)
+pytestmark = NEEDS_PDFTOTEXT
 
 
 def svg(text: str) -> str:
@@ -51,13 +48,6 @@ def web() -> Iterator[tuple[str, list[str]]]:
     yield f"http://127.0.0.1:{server.server_address[1]}", asked
     server.shutdown()
     thread.join()
-
-
-def pdf_text(data: bytes, folder: Path) -> str:
-    pdf = folder / "out.pdf"
-    pdf.write_bytes(data)
-    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
 
 
 def page(base: str, secret: Path) -> str:
