@@ -154,6 +154,26 @@ def get_session() -> Session:
     return session
 
 
+def end_reading(session: Session) -> None:
+    """End a transaction that only read, before slow work that needs no database (laying out
+    a PDF, drawing a diagram). On SQLite every transaction holds the write lock (see
+    ``make_engine``), so one left open through a second of layout would hold every vote in
+    every room on the server for that second. Nothing is written, and what was loaded stays
+    loaded (the sessions do not expire on commit); the next query begins a new transaction.
+
+    >>> from sqlalchemy import text
+    >>> session = Session(make_engine("sqlite://"))
+    >>> session.scalar(text("SELECT 1")), session.in_transaction()
+    (1, True)
+    >>> end_reading(session)
+    >>> session.in_transaction()
+    False
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reading() with unsaved changes: a use case forgot to commit")
+    session.commit()
+
+
 @contextmanager
 def session_scope(app: Flask) -> Iterator[Session]:
     """A session for work outside a request (CLI, background tasks); closed afterwards."""

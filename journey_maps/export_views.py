@@ -20,7 +20,7 @@ from flask import (
 )
 
 import i18n
-from db import get_session
+from db import end_reading, get_session
 from journey_maps import render as rendering
 from journey_maps import snapshots
 from journey_maps.analysis import gap_report
@@ -151,6 +151,7 @@ def snapshot_download(wid: int, sid: int, name: str) -> Any:
 def preview(wid: int) -> Any:
     """The live diagram for the page's <img>; 503 when it cannot be drawn (the page says why)."""
     document = snapshots.live_document(get_session(), wid)
+    end_reading(get_session())
     journey = parse_journey(document)
     try:
         picture = rendering.render(journey_dot(journey, gap_report(journey), lang=lang()), "svg")
@@ -185,6 +186,7 @@ def _file(
         data = map_findings_csv(journey, triage_map(get_session(), wid), language, report=report)
         return _attachment(data, name, f"{stem}-{language}.findings.csv")
     fmt = name.removeprefix("diagram.")
+    end_reading(get_session())
     try:
         key, day = stamp
         kind_name = i18n.translate(language, f"files.kind.{kind}") if kind else ""

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import i18n
+from db import end_reading
 from journey_maps import render as rendering
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
@@ -134,6 +135,7 @@ def bundled_report(
 
     published = latest_version(session, workshop_id)
     number, document = published if published else (None, build_report(session, workshop_id))
+    end_reading(session)
     pdf, html = render.report_files(document, lang=lang, version=number)
     return number, pdf, html, document
 
@@ -162,6 +164,7 @@ def journey_files(
         journey = workshop_journey(session, workshop_id)
         report = gap_report(journey)
         verdicts = triage_map(session, workshop_id)
+    end_reading(session)  # before drawing: see db.end_reading
     source = journey_dot(journey, report, lang=lang, stamp=stamp)
     try:
         title = diagram_title(journey, lang=lang, stamp=stamp)

@@ -21,6 +21,7 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 import i18n
+from db import end_reading
 from journey_maps.messages import honesty
 from projects.overview import share_text
 from projects.services import ProjectOverview, project_overview
@@ -74,9 +75,11 @@ def overview_files(
     workshop's id to its folder in the ZIP, ``versions`` to the report version there (None:
     the draft) and ``reports`` to that report's document, which the figures come from. Call
     inside an app context (the template)."""
+    overview = project_overview(session, project_id, reports=reports)
+    end_reading(session)
     page = functools.partial(
         render_overview_html,
-        project_overview(session, project_id, reports=reports),
+        overview,
         lang=lang,
         today=today,
         folders=folders,
@@ -91,6 +94,7 @@ def overview_files(
 def overview_pdf(session: Session, project_id: int, *, lang: str, today: dt.date) -> bytes:
     """The overview alone as a PDF, outside any ZIP (so no folders): for a meeting's table."""
     project = project_overview(session, project_id)
+    end_reading(session)
     page = render_overview_html(project, lang=lang, today=today, folders={}, pdf=True)
     return pdf_from_html(page)
 

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from db import get_session
+from db import end_reading, get_session
 from journey_maps.export_views import when
 from reports import verification
 from reports.concerns import concerns_of
@@ -155,6 +155,7 @@ def version(wid: int, number: int) -> Any:
         removed={item["key"]: item for item in iter_items(previous)} if previous else {},
         anchor=anchor,
     )
+    end_reading(db)  # the page draws the journey diagram
     return render_report_html(
         document,
         lang=document_language(),
@@ -174,9 +175,11 @@ def version_pdf(wid: int, number: int) -> Any:
     db = get_session()
     workshop = services.get_workshop(db, wid)
     organisation = _copy_for(workshop)
+    document, title = verification.get_version(db, wid, number), workshop.title
+    end_reading(db)
     return _pdf(
-        verification.get_version(db, wid, number),
-        title=workshop.title,
+        document,
+        title=title,
         number=number,
         recipient={"organisation": organisation} if organisation else None,
     )

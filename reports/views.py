@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from db import get_session
+from db import end_reading, get_session
 from reports.document import build_report
 from reports.render import pdf_from_html, render_report_html
 from web import attachment, document_language, login_required
@@ -36,9 +36,9 @@ def page(wid: int) -> Any:
     workshop = services.get_workshop(session, wid)
     report_lang = document_language()
     toolbar = render_template("reports/_toolbar.html", workshop=workshop, report_lang=report_lang)
-    return render_report_html(
-        build_report(session, wid), lang=report_lang, mode="draft", extra={"toolbar": toolbar}
-    )
+    document = build_report(session, wid)
+    end_reading(session)  # the page draws the journey diagram
+    return render_report_html(document, lang=report_lang, mode="draft", extra={"toolbar": toolbar})
 
 
 @bp.get("/report.pdf")
@@ -47,7 +47,8 @@ def pdf(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     report_lang = document_language()
-    document = build_report(session, wid)
+    document, title = build_report(session, wid), workshop.title
+    end_reading(session)
     data = pdf_from_html(render_report_html(document, lang=report_lang, mode="draft", pdf=True))
-    name = draft_filename(workshop.title, document["generated"], report_lang)
+    name = draft_filename(title, document["generated"], report_lang)
     return attachment(data, "application/pdf", name)
