@@ -132,11 +132,18 @@ def bundled_report(
     # the reports module renders through Flask; imported here so that this module loads without
     from reports import render
     from reports.document import build_report
+    from reports.pdf_store import stored_layout
 
     published = latest_version(session, workshop_id)
-    number, document = published if published else (None, build_report(session, workshop_id))
+    layout: render.Layout = render.pdf_from_html
+    if published is None:
+        number, document = None, build_report(session, workshop_id)
+    else:
+        number, document = published
+        # a published version's PDF is laid out once and kept (reports.pdf_store)
+        layout = stored_layout(session, workshop_id=workshop_id, number=number)
     end_reading(session)
-    pdf, html = render.report_files(document, lang=lang, version=number)
+    pdf, html = render.report_files(document, lang=lang, version=number, layout=layout)
     return number, pdf, html, document
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -39,6 +40,26 @@ class ReportVersion(Base):
 
     __table_args__ = (
         UniqueConstraint("workshop_id", "number", name="uq_report_versions_workshop_number"),
+    )
+
+
+class ReportVersionPdf(Base):
+    """A published version laid out as a PDF, kept so that it is laid out once (a second or more
+    of CPU each time) and downloads as the same file every time. ``key`` is the hash of what the
+    layout reads (``reports.render.layout_key``): a copy in another language or for another
+    organisation, or after the report's template or stylesheet changed, is another row. It
+    holds nothing its version does not, and goes with it (and so with the workshop)."""
+
+    __tablename__ = "report_version_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "key", name="uq_report_version_pdfs_version_key"),
     )
 
 

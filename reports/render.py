@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import logging
+from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -173,17 +176,46 @@ def _layout(html: str) -> bytes:
     return pdf
 
 
+Layout = Callable[[str], bytes]  # a report page (HTML) to a PDF: pdf_from_html, or a stored one
+
+
+def layout_key(html: str) -> str:
+    """What laying out ``html`` reads, as a hash: the page, the report's stylesheet and the
+    WeasyPrint release. A PDF kept under it (``reports.pdf_store``) is the one that the same
+    page would be laid out as today; a changed template or stylesheet gives another key."""
+    return fingerprint(html, REPORT_CSS.read_bytes(), metadata.version("weasyprint"))
+
+
+def fingerprint(html: str, stylesheet: bytes, engine: str) -> str:
+    """A SHA-256 of a page, its stylesheet and the layout engine's version.
+
+    >>> key = fingerprint("<p>Hej</p>", b"p {}", "66.0")
+    >>> len(key), key == fingerprint("<p>Hej</p>", b"p {}", "66.0")
+    (64, True)
+    >>> key in {fingerprint("<p>Hej!</p>", b"p {}", "66.0"),
+    ...         fingerprint("<p>Hej</p>", b"p { color: red }", "66.0"),
+    ...         fingerprint("<p>Hej</p>", b"p {}", "67.0")}
+    False
+    """
+    digest = hashlib.sha256()
+    for part in (engine.encode("utf-8"), stylesheet, html.encode("utf-8")):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
 def report_pdf_from_document(
     document: dict[str, Any],
     *,
     lang: str,
     version: int | None = None,
     recipient: dict[str, str] | None = None,
+    layout: Layout = pdf_from_html,
 ) -> bytes:
     """A report document (live or a frozen version) as a PDF; ``recipient`` (organisation,
     and ``until`` when it has a link) says on page 1 whose copy it is, until when their link
-    takes remarks, and what in it concerns them."""
-    return pdf_from_html(
+    takes remarks, and what in it concerns them. ``layout`` lays the page out (a published
+    version's is kept: ``reports.pdf_store``)."""
+    return layout(
         render_report_html(
             document,
             lang=lang,
@@ -197,12 +229,17 @@ def report_pdf_from_document(
 
 
 def report_files(
-    document: dict[str, Any], *, lang: str, version: int | None = None
+    document: dict[str, Any],
+    *,
+    lang: str,
+    version: int | None = None,
+    layout: Layout = pdf_from_html,
 ) -> tuple[bytes, str]:
     """A report document (the draft, or published ``version``) as a PDF and as a standalone
-    HTML page, with one drawing of its diagram for both (for bundles of many workshops)."""
+    HTML page, with one drawing of its diagram for both (for bundles of many workshops);
+    ``layout`` as for ``report_pdf_from_document``."""
     drawn = diagram_data_uri(document, lang=lang)
     page = functools.partial(
         render_report_html, document, lang=lang, mode="version", version=version
     )
-    return pdf_from_html(page(pdf=True, diagram=drawn)), page(standalone=True, diagram=drawn)
+    return layout(page(pdf=True, diagram=drawn)), page(standalone=True, diagram=drawn)

@@ -24,6 +24,7 @@ from journey_maps.export_views import when
 from reports import verification
 from reports.concerns import concerns_of
 from reports.document import changed_items, iter_items
+from reports.pdf_store import stored_layout
 from reports.render import render_report_html, report_pdf_from_document
 from web import _, attachment, client_key, document_language, error_text, fail, lang, login_required
 from workshops import domain, services
@@ -57,14 +58,22 @@ def anchor(key: str) -> str:
 def _pdf(
     document: dict[str, Any],
     *,
+    workshop_id: int,
     title: str,
     number: int,
     recipient: dict[str, str] | None = None,
 ) -> Response:
-    """A version as a PDF; ``recipient`` (organisation, and until when their link takes
-    remarks when they have one) makes it that organisation's copy."""
+    """A version as a PDF, laid out once and then kept (``reports.pdf_store``); ``recipient``
+    (organisation, and until when their link takes remarks when they have one) makes it that
+    organisation's copy."""
     report_lang = document_language()
-    data = report_pdf_from_document(document, lang=report_lang, version=number, recipient=recipient)
+    data = report_pdf_from_document(
+        document,
+        lang=report_lang,
+        version=number,
+        recipient=recipient,
+        layout=stored_layout(get_session(), workshop_id=workshop_id, number=number),
+    )
     whose = f"-{slug(recipient['organisation'], 'org')}" if recipient else ""
     return attachment(
         data, "application/pdf", f"{slug(title, 'rapport')}-v{number}{whose}-{report_lang}.pdf"
@@ -179,6 +188,7 @@ def version_pdf(wid: int, number: int) -> Any:
     end_reading(db)
     return _pdf(
         document,
+        workshop_id=wid,
         title=title,
         number=number,
         recipient={"organisation": organisation} if organisation else None,
@@ -331,7 +341,13 @@ def report_pdf(token: str) -> Any:
     title = view.document["workshop"]["title"]
     # the verifier's own copy says whose it is and until when remarks can be sent
     recipient = {"organisation": view.organisation, "until": when(view.expires_at)}
-    return _pdf(view.document, title=title, number=view.version, recipient=recipient)
+    return _pdf(
+        view.document,
+        workshop_id=view.workshop_id,
+        title=title,
+        number=view.version,
+        recipient=recipient,
+    )
 
 
 @public.post("/<token>/notes")

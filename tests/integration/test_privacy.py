@@ -14,7 +14,7 @@ from db import Base, session_scope
 from journey_maps import moderation, placing, snapshots
 from journey_maps.rows import Handoff, JourneyEdit, PlacementReaction, RolePlacement
 from projects import services as project_services
-from reports import verification
+from reports import pdf_store, verification
 from tests.conftest import Demo, Ws2
 from tests.integration.test_archive import held_ws1, held_ws2, join
 from workshops import audit, privacy, results, services
@@ -189,6 +189,10 @@ def fill_every_feature(session: Session, demo: Demo, ws2: Ws2) -> None:
         session, workshop_id=demo.workshop_id, organisation_id=demo.orgs["BUP"], now=T0
     )
     verification.open_link(session, token, now=T0)
+    laid_out = pdf_store.stored_layout(
+        session, workshop_id=demo.workshop_id, number=1, layout=lambda html: b"%PDF-1.7"
+    )
+    laid_out("<p>Version 1</p>")  # the version's PDF, kept
     verification.add_note(
         session,
         token,
