@@ -34,23 +34,22 @@ def stored_layout(
     copy stands and this one is only returned.
     """
 
+    version = (ReportVersion.workshop_id == workshop_id, ReportVersion.number == number)
+
     def laid_out(html: str) -> bytes:
-        version_id = session.scalar(
-            select(ReportVersion.id).where(
-                ReportVersion.workshop_id == workshop_id, ReportVersion.number == number
-            )
-        )
-        if version_id is None:
-            raise WorkshopError("verification.error.version_not_found", number=number)
         key = layout_key(html)
         kept = session.scalar(
-            select(ReportVersionPdf.pdf).where(
-                ReportVersionPdf.version_id == version_id, ReportVersionPdf.key == key
-            )
+            select(ReportVersionPdf.pdf)
+            .join(ReportVersion)
+            .where(*version, ReportVersionPdf.key == key)
         )
-        end_reading(session)
         if kept is not None:
+            end_reading(session)
             return kept
+        version_id = session.scalar(select(ReportVersion.id).where(*version))
+        end_reading(session)
+        if version_id is None:
+            raise WorkshopError("verification.error.version_not_found", number=number)
         pdf = layout(html)
         session.add(ReportVersionPdf(version_id=version_id, key=key, pdf=pdf))
         try:

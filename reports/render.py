@@ -183,7 +183,12 @@ def layout_key(html: str) -> str:
     """What laying out ``html`` reads, as a hash: the page, the report's stylesheet and the
     WeasyPrint release. A PDF kept under it (``reports.pdf_store``) is the one that the same
     page would be laid out as today; a changed template or stylesheet gives another key."""
-    return fingerprint(html, REPORT_CSS.read_bytes(), metadata.version("weasyprint"))
+    return fingerprint(html, REPORT_CSS.read_bytes(), _engine())
+
+
+@functools.cache
+def _engine() -> str:
+    return metadata.version("weasyprint")
 
 
 def fingerprint(html: str, stylesheet: bytes, engine: str) -> str:

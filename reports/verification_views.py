@@ -184,12 +184,12 @@ def version_pdf(wid: int, number: int) -> Any:
     db = get_session()
     workshop = services.get_workshop(db, wid)
     organisation = _copy_for(workshop)
-    document, title = verification.get_version(db, wid, number), workshop.title
+    document = verification.get_version(db, wid, number)
     end_reading(db)
     return _pdf(
         document,
         workshop_id=wid,
-        title=title,
+        title=workshop.title,
         number=number,
         recipient={"organisation": organisation} if organisation else None,
     )

@@ -47,8 +47,8 @@ def pdf(wid: int) -> Any:
     session = get_session()
     workshop = services.get_workshop(session, wid)
     report_lang = document_language()
-    document, title = build_report(session, wid), workshop.title
+    document = build_report(session, wid)
     end_reading(session)
     data = pdf_from_html(render_report_html(document, lang=report_lang, mode="draft", pdf=True))
-    name = draft_filename(title, document["generated"], report_lang)
+    name = draft_filename(workshop.title, document["generated"], report_lang)
     return attachment(data, "application/pdf", name)

@@ -74,10 +74,16 @@ class Demo:
 
 
 @pytest.fixture
-def facilitator(app: Flask) -> int:
+def facilitator(app: Flask, request: pytest.FixtureRequest) -> int:
+    """The account ``logged_in`` uses; under ``@pytest.mark.lead`` a project lead."""
+    lead = request.node.get_closest_marker("lead") is not None
     with session_scope(app) as s:
         return services.create_facilitator(
-            s, email="fac@example.org", name="Facilitator", password=PASSWORD
+            s,
+            email="fac@example.org",
+            name="Lead" if lead else "Facilitator",
+            password=PASSWORD,
+            is_lead=lead,
         )
 
 

@@ -16,24 +16,16 @@ from db import session_scope
 from journey_maps.analysis import gap_report
 from journey_maps.board import workshop_journey
 from projects import services
-from tests.conftest import PASSWORD, post
+from tests.conftest import post
 from tests.e2e.test_verification_pages import NEEDS_PDFTOTEXT, pdf_text
 from tests.integration.test_project_services import Series, build_series
-from workshops import services as workshop_services
 from workshops.models import Workshop
+
+pytestmark = pytest.mark.lead  # the project pages are the leads'
 
 
 def text(response: Any) -> str:
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def facilitator(app: Flask) -> int:
-    """The logged-in account is a project lead: the project pages are the leads'."""
-    with session_scope(app) as session:
-        return workshop_services.create_facilitator(
-            session, email="fac@example.org", name="Lead", password=PASSWORD, is_lead=True
-        )
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from journey_maps import render as drawing
 from projects import services as project_services
 from projects.bundle import journey_files
 from reports import render as layout
-from tests.conftest import PASSWORD, Demo, Ws2, post
+from tests.conftest import Demo, Ws2, post
 from tests.e2e.test_verification_pages import bup_on_a_published_map, new_link, publish
-from workshops import services
+
+pytestmark = pytest.mark.lead  # the project pages are open to a project lead
 
 
 @dataclass
@@ -75,15 +76,6 @@ def probe(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Probe:
 
 
 NEEDS_DOT = pytest.mark.skipif(not drawing.dot_available(), reason="needs Graphviz (dot)")
-
-
-@pytest.fixture
-def facilitator(app: Flask) -> int:
-    """The logged-in account is a project lead, so the project pages are open to it too."""
-    with session_scope(app) as session:
-        return services.create_facilitator(
-            session, email="fac@example.org", name="Lead", password=PASSWORD, is_lead=True
-        )
 
 
 def fetched(client: FlaskClient, url: str) -> bytes:

@@ -18,9 +18,8 @@ from projects import services as project_services
 from reports import pdf_store, verification
 from reports import render as rendering
 from reports.models import ReportVersionPdf
-from tests.conftest import PASSWORD, Demo, seed_ws1
+from tests.conftest import Demo, seed_ws1
 from tests.e2e.test_verification_pages import new_link, publish
-from workshops import services
 from workshops.domain import WorkshopError
 
 
@@ -128,15 +127,7 @@ def test_an_unknown_version_is_refused(session, demo: Demo):
 # --- Through the pages -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def facilitator(app: Flask) -> int:
-    """The logged-in account is a project lead, so the project's ZIP is open to it too."""
-    with session_scope(app) as session:
-        return services.create_facilitator(
-            session, email="fac@example.org", name="Lead", password=PASSWORD, is_lead=True
-        )
-
-
+@pytest.mark.lead  # the project's ZIP is open to a project lead
 def test_every_download_of_a_version_is_the_same_file_laid_out_once(
     app: Flask, logged_in, demo: Demo, monkeypatch
 ):
