@@ -154,6 +154,12 @@ def _fetcher() -> Any:
     """WeasyPrint's fetcher, limited to ``local_resource``; a refused URL is left out of the
     PDF with an error in the log, and the rest is laid out. One per PDF: a fetcher keeps the
     request it is on, and PDFs are laid out in several threads at once."""
+    return _local_only_fetcher()()
+
+
+@functools.cache
+def _local_only_fetcher() -> type:
+    """The fetcher's class, made once: WeasyPrint is imported only when a PDF is laid out."""
     from weasyprint.urls import URLFetcher
 
     class LocalOnly(URLFetcher):
@@ -162,7 +168,7 @@ def _fetcher() -> Any:
                 raise ValueError(f"a report fetches only its own static files, not {url!r}")
             return super().fetch(url, headers)
 
-    return LocalOnly()
+    return LocalOnly
 
 
 def _layout(html: str) -> bytes:

@@ -355,6 +355,17 @@ class StatementResult:
     tally: Tally
     outcome: str | None = None
 
+    @property
+    def discussed(self) -> bool:
+        """The room has discussed it: the facilitator recorded what it came to.
+
+        >>> StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=2)).discussed
+        False
+        >>> StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=2), "agreed").discussed
+        True
+        """
+        return self.outcome is not None
+
 
 @dataclass(frozen=True)
 class OrganisationResult:
@@ -469,14 +480,14 @@ def discussion_queue(
 class DiscussionProgress:
     """How far a room has come through the statements it raised."""
 
-    done: int  # given an outcome
+    done: int  # discussed
     total: int
     next: StatementResult | None  # the first in the queue still without one
 
 
 def discussion_progress(raised: Iterable[StatementResult]) -> DiscussionProgress:
-    """How many of the raised statements (in queue order) have an outcome, and which comes
-    next: a statement is discussed once the facilitator records what the room came to.
+    """How many of the raised statements (in queue order) are ``discussed``, and which comes
+    next.
 
     >>> rs = [StatementResult(1, "A", "mandate", "own", "x", Tally(discuss=3), "agreed"),
     ...       StatementResult(2, "A", "mandate", "own", "y", Tally(discuss=2)),
@@ -488,7 +499,7 @@ def discussion_progress(raised: Iterable[StatementResult]) -> DiscussionProgress
     True
     """
     raised = list(raised)
-    waiting = [r for r in raised if r.outcome is None]
+    waiting = [r for r in raised if not r.discussed]
     return DiscussionProgress(len(raised) - len(waiting), len(raised), next(iter(waiting), None))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -56,10 +57,14 @@ class Results:
     every: list[StatementResult] = field(default_factory=list)
     states: dict[int, StatementState] = field(default_factory=dict)
 
+    @cached_property
+    def _texts(self) -> dict[int, str]:
+        return {r.id: r.text for r in self.every}
+
     def reworded_as(self, statement_id: int) -> str | None:
         """The wording a statement was reworded as in the discussion, if it was."""
         new = self.superseded.get(statement_id)
-        return None if new is None else next(r.text for r in self.every if r.id == new)
+        return None if new is None else self._texts[new]
 
     @property
     def progress(self) -> domain.DiscussionProgress:
