@@ -226,8 +226,12 @@ def init_app(app: Flask) -> None:
             "facilitator_id": facilitator_id(),
             "is_lead": facilitator_is_lead,  # a function: most pages never ask
             "other_lang": "en" if lang() == "sv" else "sv",
-            "catalogue": i18n.catalogue(lang()),
         }
+
+    # the messages a live page's scripts show (templates/_live.html), in the visitor's language
+    app.jinja_env.globals["client_messages"] = lambda scripts: i18n.client_catalogue(
+        lang(), tuple(scripts)
+    )
 
     @app.errorhandler(WorkshopError)
     def _broken_rule(exc: WorkshopError) -> Any:

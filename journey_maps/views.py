@@ -240,7 +240,6 @@ def _page_data(wid: int, **extra: Any) -> dict[str, Any]:
     return {
         "workshop_id": wid,
         "lang": lang(),
-        "t": i18n.catalogue(lang()),
         "board": board_state(get_session(), wid),
         **extra,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -208,6 +209,14 @@ def join_ws2(app: Flask, ws2: Ws2, org: str) -> tuple[FlaskClient, int]:
         info = voting.participant_for_token(s, token)
         assert info is not None
         return phone, info.id
+
+
+def page_data(html: str) -> dict[str, Any]:
+    """The data a live page hands its scripts (``<script id="page-data">``)."""
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
 
 
 T = TypeVar("T")

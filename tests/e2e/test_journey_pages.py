@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,7 +12,7 @@ from flask.testing import FlaskClient
 from db import session_scope
 from journey_maps import placing, stages
 from journey_maps.board import board_state
-from tests.conftest import Ws2, csrf, join_ws2, post
+from tests.conftest import Ws2, csrf, join_ws2, page_data, post
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -46,13 +45,6 @@ def handoff(app: Flask, pid: int, transition: int, from_role: int, to_role: int)
 def board(app: Flask, ws2: Ws2) -> dict[str, Any]:
     with session_scope(app) as s:
         return board_state(s, ws2.workshop_id)
-
-
-def page_data(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
-    assert found is not None
-    data: dict[str, Any] = json.loads(found.group(1))
-    return data
 
 
 def latest_edit(html: str) -> str:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from flask import Flask
 
 from db import session_scope
 from journey_maps.placing import HANDOFF_MODES
-from tests.conftest import Ws2, join_ws2, post
+from tests.conftest import Ws2, join_ws2, page_data, post
 from workshops import services
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def page_data(html: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
-    assert found is not None
-    return json.loads(found.group(1))
 
 
 def test_a_joined_phone_gets_the_journey_page_with_its_own_organisation(

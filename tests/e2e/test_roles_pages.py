@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from db import session_scope
 from journey_maps import placing
 from roles import services as roles
-from tests.conftest import Ws2, join_ws2, post
+from tests.conftest import Ws2, join_ws2, page_data, post
 from workshops import services, voting
 
 
@@ -328,9 +327,7 @@ def test_an_agreed_role_is_recorded_with_its_note(app, logged_in, ws2):
 def test_the_phone_page_carries_the_role_question_and_the_workshop_kind(app, ws2):
     phone, _ = join_ws2(app, ws2, "BUP")
     text = page(phone, f"/{ws2.code}/p")
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', text, re.S)
-    assert found is not None
-    data = json.loads(found.group(1))
+    data = page_data(text)
     assert data["t"]["roles.question"].startswith("Stämmer rollen med verkligheten")
     assert data["t"]["explain.role.no"]
     assert data["kind"] in ("ws1", "ws2")  # "ws2" once the participant knows its workshop's kind
