@@ -4,7 +4,6 @@ page carried the whole catalogue (some 100 KB) before, on every load, over a ven
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,19 +13,15 @@ import i18n
 from journey_maps.placing import HANDOFF_MODES
 from tests.conftest import Demo, Ws2, join_phone, join_ws2, page_data
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 SCRIPT_TAG = re.compile(r'<script src="/static/(js/[^"?]+)')
 
 
 def shown_by(html: str) -> set[str]:
     """Every catalogue message named in the scripts the page loads (read off its script tags,
     not the template's list)."""
-    scripts = SCRIPT_TAG.findall(html)
+    scripts = tuple(SCRIPT_TAG.findall(html))
     assert scripts, "a live page loads its scripts"
-    names: set[str] = set()
-    for script in scripts:
-        names |= i18n.named_in_script((STATIC / script).read_text("utf-8"))
-    return set(i18n.select_messages(i18n.catalogue("sv"), names))
+    return set(i18n.client_catalogue("sv", scripts))
 
 
 # page -> messages it must carry, picked by hand (a broken reading of the scripts drops them)
@@ -98,7 +93,7 @@ def test_every_message_a_script_shows_is_named_by_a_literal():
     holds a quoted name (``t("phone.saved")``, ``t("explain." + topic)``,
     ``t(ok ? "a.b" : "a.c")``); a name that arrived from elsewhere would reach no page."""
     unnamed = []
-    for path in sorted((STATIC / "js").glob("*.js")):
+    for path in sorted((i18n.STATIC / "js").glob("*.js")):
         source = path.read_text("utf-8")
         for call in re.finditer(r"(?<![\w.$])t\(", source):
             if source[max(0, call.start() - 9) : call.start()] == "function ":
