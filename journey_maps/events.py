@@ -15,7 +15,14 @@ from journey_maps.board import board_state
 from journey_maps.placing import Written
 from workshops import domain
 from workshops.domain import WorkshopError
-from workshops.events import LiveNamespace, _ack_error, _connection, _payload
+from workshops.events import (
+    LiveNamespace,
+    _ack_error,
+    _connection,
+    _gone,
+    _payload,
+    still_allowed,
+)
 from workshops.live import broadcaster
 from workshops.models import Workshop
 
@@ -66,8 +73,8 @@ class JourneyNamespace(LiveNamespace):
     def on_journey_sync(self, data: Any = None) -> dict[str, Any]:
         """Any client, after a reconnect: the board (and, for a phone, what it entered)."""
         conn = _connection()
-        if conn is None:
-            return _ack_error("error.not_joined", "sv")
+        if conn is None or not still_allowed(get_session(), conn):
+            return _gone(conn)
         answer: dict[str, Any] = {"ok": True, "board": board_state(get_session(), conn["wid"])}
         if conn.get("kind") == "participant":
             answer["mine"] = placing.my_entries(get_session(), participant_id=conn["pid"])

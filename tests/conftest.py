@@ -95,6 +95,22 @@ def logged_in(client: FlaskClient, facilitator: int) -> FlaskClient:
     return client
 
 
+def account(app: Flask, email: str, *, lead: bool = False) -> int:
+    """Another facilitator's account (the password is ``PASSWORD``); returns its id."""
+    with session_scope(app) as s:
+        return services.create_facilitator(
+            s, email=email, name=email.split("@")[0], password=PASSWORD, is_lead=lead
+        )
+
+
+def login_as(app: Flask, email: str) -> FlaskClient:
+    """A new browser logged in as ``email`` (made by ``account``)."""
+    client = app.test_client()
+    response = post(client, "/login", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
 def seed_ws1(
     s: Any, *, owner: int, title: str = "WS1 test"
 ) -> tuple[int, dict[str, int], list[int], list[int]]:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from db import get_session
 from web import _, client_key, error_text, login_required
 from workshops import domain, services, voting
 from workshops.domain import WorkshopError
+from workshops.live import SCREENS, broadcaster
 
 bp = Blueprint("auth", __name__)
 # Project leads only: web.LEAD_ONLY_BLUEPRINTS names this blueprint.
@@ -93,13 +103,16 @@ def create() -> Any:
 def hand_over() -> Any:
     form = request.form
     try:
+        workshop_id = domain.parse_id(form.get("workshop_id", ""))
         services.hand_over_workshop(
             get_session(),
-            workshop_id=domain.parse_id(form.get("workshop_id", "")),
+            workshop_id=workshop_id,
             owner_id=domain.parse_id(form.get("owner_id", "")),
         )
     except WorkshopError as exc:
         flash(error_text(exc), "error")
         return redirect(url_for("accounts.index", _anchor="handover"))
+    # The previous owner's console and projector must not go on showing the workshop
+    broadcaster(current_app).close(workshop_id, "access", SCREENS)
     flash(_("flash.handed_over"), "ok")
     return redirect(url_for("accounts.index", _anchor="handover"))

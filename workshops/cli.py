@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from db import session_scope, upgrade_schema
 from workshops import demo, privacy, services
 from workshops.domain import WorkshopError
+from workshops.live import broadcaster
 
 
 def register(app: Flask) -> None:
@@ -93,4 +94,8 @@ def retention_command(delete: bool, yes: bool) -> None:
             session, today=today, days=days, actor="flask retention"
         )
         pruned = privacy.prune_audit(session, now=now, days=audit_days)
+    # Pages still open on a deleted workshop go (with a message queue, in every process)
+    live = broadcaster(current_app)
+    for w in gone:
+        live.close(w.id, "deleted")
     click.echo(f"Deleted {len(gone)} workshops and {pruned} audit lines.")

@@ -19,6 +19,7 @@ from workshops.ballots import Ballot
 from workshops.domain import WorkshopError
 from workshops.group_commit import GroupCommit
 from workshops.live import broadcaster, room, state_for
+from workshops.models import Participant
 
 MAX_PAYLOAD_CHARS = 2048
 # A phone may change its answer freely; a script hammering the server may not.
@@ -84,13 +85,30 @@ def _one_more_in_the_room(conn: dict[str, Any]) -> None:
 FULL_REQUEST_EVENTS = frozenset({"connect", "disconnect"})
 
 
-def _may_watch(session: Session, workshop_id: object) -> bool:
+def _may_watch(session: Session, facilitator_id: object, workshop_id: object) -> bool:
     """A console or projector: the logged-in facilitator owns the workshop or is a project lead
     (the same rule as web._authorise for the workshop's pages)."""
-    fid = cookie_session.get("fid")
-    if not isinstance(fid, int) or type(workshop_id) is not int:
+    if type(facilitator_id) is not int or type(workshop_id) is not int:
         return False
-    return services.may_manage(session, facilitator_id=fid, workshop_id=workshop_id)
+    return services.may_manage(session, facilitator_id=facilitator_id, workshop_id=workshop_id)
+
+
+def still_allowed(session: Session, conn: dict[str, Any]) -> bool:
+    """Whether the socket may still read its workshop, checked again when it asks for the
+    state: the participant still exists (not withdrawn, workshop not deleted), the watching
+    facilitator still manages it (not handed over to another owner). The rooms of a deleted
+    or handed-over workshop are closed (``Broadcaster.close``); this keeps a page that ignored
+    that from reading on."""
+    if conn.get("kind") == "participant":
+        return session.get(Participant, conn["pid"]) is not None
+    return _may_watch(session, conn.get("fid"), conn["wid"])
+
+
+def _gone(conn: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer to a socket that may no longer read its workshop (or never said who it is)."""
+    if conn is None or conn.get("kind") == "participant":
+        return _ack_error("error.not_joined", conn["lang"] if conn else "sv")
+    return _ack_error("error.no_longer_allowed", conn["lang"])
 
 
 class LiveNamespace(Namespace):
@@ -178,10 +196,10 @@ class LiveNamespace(Namespace):
             if not info.present and voting.arrive(session, info.id):
                 _one_more_in_the_room(conn)
         elif role in ("facilitator", "projector"):
-            wid = auth.get("workshop_id")
-            if not _may_watch(session, wid):
+            wid, fid = auth.get("workshop_id"), cookie_session.get("fid")
+            if not _may_watch(session, fid, wid):
                 return False
-            conn.update(kind=role, wid=wid)
+            conn.update(kind=role, wid=wid, fid=fid)
             join_room(room(wid, role))
         else:
             return False
@@ -202,8 +220,8 @@ class LiveNamespace(Namespace):
     def on_sync(self, data: Any = None) -> dict[str, Any]:
         """Any client, after a reconnect: the full current state in the acknowledgement."""
         conn = _connection()
-        if conn is None:
-            return _ack_error("error.not_joined", "sv")
+        if conn is None or not still_allowed(get_session(), conn):
+            return _gone(conn)
         return {"ok": True, "state": self._state(conn)}
 
     def on_here(self, data: Any = None) -> dict[str, Any]:

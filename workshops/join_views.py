@@ -187,6 +187,19 @@ def withdrawn(code: str) -> Any:
     return render_template("participant/withdrawn.html", code=code.upper())
 
 
+@bp.get("/closed")
+def closed() -> Any:
+    """Where an open live page goes when its workshop is deleted (``Broadcaster.close``): it
+    says so, and a phone (``?code=``) forgets its place in the workshop. A phone whose place
+    is still there goes back to its page: nothing was closed for it."""
+    code = domain.normalise_join_code(request.args.get("code", "")) or ""
+    if code in _tokens():
+        if voting.participant_for_token(get_session(), _tokens()[code]) is not None:
+            return redirect(url_for("join.phone", code=code))
+        _forget(code)
+    return render_template("participant/closed.html", code=code)
+
+
 @bp.get(f"/qr/{CODE_RULE}.svg")
 def qr(code: str) -> Any:
     """The join address as an SVG QR code, drawn by the server (no third-party service)."""

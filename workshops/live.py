@@ -17,6 +17,7 @@ from workshops.throttle import Throttle, Verdict
 
 NAMESPACE = "/live"
 AUDIENCES = ("phones", "projector", "facilitator")
+SCREENS = ("projector", "facilitator")  # the audiences a facilitator's login lets in
 
 
 def room(workshop_id: int, audience: str) -> str:
@@ -37,7 +38,7 @@ Reader = Callable[[Session, int, Collection[str]], dict[str, dict[str, Any]]]
 # (acknowledged at once, not pushed), which no one needs four times a second; in a full room
 # the phones are nearly every message the server writes and the venue's Wi-Fi carries.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "screens": ("projector", "facilitator"),
+    "screens": SCREENS,
     "phones": ("phones",),
 }
 
@@ -125,6 +126,19 @@ class Broadcaster:
             to=room(workshop_id, "phones"),
             namespace=NAMESPACE,
         )
+
+    def close(self, workshop_id: int, reason: str, audiences: Collection[str] = AUDIENCES) -> None:
+        """The workshop has ended for these audiences' pages, in every process: each is told
+        why (``closed``: "deleted", or "access" when who may watch it has changed) and its
+        room is emptied. A page that obeys goes (deleted) or connects again, which checks
+        again who may; one that does not is in no room, so nothing more reaches it.
+
+        Emitted before the room closes: with a message queue both go out in that order.
+        """
+        for audience in audiences:
+            name = room(workshop_id, audience)
+            self.socketio.emit("closed", {"reason": reason}, to=name, namespace=NAMESPACE)
+            self.socketio.close_room(name, namespace=NAMESPACE)
 
     def _push(self, workshop_id: int, topic: str, groups: tuple[str, ...], started: float) -> None:
         """Read and send a push already counted as begun; it reads every change made before

@@ -285,6 +285,7 @@ def delete_workshop(wid: int) -> Any:
         flash(_("error.delete_confirm"), "error")
         return redirect(url_for("facilitator.prepare", wid=wid, _anchor="danger"))
     services.delete_workshop(session, workshop_id=wid)
+    broadcaster(current_app).close(wid, "deleted")
     flash(_("flash.deleted"), "ok")
     return redirect(url_for("facilitator.dashboard"))
 

@@ -561,9 +561,6 @@
   });
   socket.on("board", onBoard);
   socket.on("connect", sync);
-  socket.on("connect_error", function (err) {
-    if (err && err.message && !socket.active) window.location.href = "/" + data.code;
-  });
   outbox.attach(socket);
   showPending(outbox.load());
 })();

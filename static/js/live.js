@@ -56,6 +56,24 @@
     };
   }
 
+  /* The server refused this page's socket: a phone whose place is gone goes to its join page;
+     a screen loads its page again, which shows the login or "not found" if it may no longer
+     watch. A screen refused again at once stays offline rather than load in a loop. */
+  function refused(auth) {
+    if (auth.role === "participant") {
+      window.location.href = "/" + auth.code;
+      return;
+    }
+    try {
+      var last = Number(window.sessionStorage.getItem("brygga:refused") || 0);
+      if (Date.now() - last < 30000) return;
+      window.sessionStorage.setItem("brygga:refused", String(Date.now()));
+    } catch (e) {
+      return;  // no storage to remember a reload by: never risk a loop
+    }
+    window.location.reload();
+  }
+
   /* Connect to /live; Socket.IO reconnects with exponential backoff and jitter. */
   function connect(auth, onState) {
     auth.lang = data.lang;
@@ -70,7 +88,22 @@
     });
     socket.on("connect", function () { setConn("online"); });
     socket.on("disconnect", function () { setConn("offline"); });
-    socket.on("connect_error", function () { setConn("offline"); });
+    socket.on("connect_error", function (err) {
+      setConn("offline");
+      // Refused (not "unreachable", which Socket.IO retries): the page's address says why
+      if (err && err.message && !socket.active) refused(auth);
+    });
+    /* The server closed the workshop for this page (Broadcaster.close): deleted, the page goes
+       to say so; otherwise (handed to another facilitator) it connects again, and the server
+       decides whether it still may watch. */
+    socket.on("closed", function (why) {
+      socket.disconnect();
+      if (why && why.reason === "deleted") {
+        window.location.href = "/closed" + (auth.code ? "?code=" + encodeURIComponent(auth.code) : "");
+      } else {
+        socket.connect();
+      }
+    });
     var deliver = settling(onState);
     socket.on("state", deliver);
     socket.deliverState = deliver;  // for a state that comes another way (an acknowledgement)

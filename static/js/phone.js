@@ -283,8 +283,5 @@
 
   socket = B.connect({ role: "participant", code: data.code }, onState);
   socket.on("connect", flush);
-  socket.on("connect_error", function (err) {
-    if (err && err.message && !socket.active) window.location.href = "/" + data.code;
-  });
   saveQueue(loadQueue());
 })();

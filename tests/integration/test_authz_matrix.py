@@ -71,6 +71,7 @@ ROUTE_RULES: dict[str, frozenset[str]] = {
     "join.leave": EVERYONE,  # forgets the caller's own join cookie, nothing else
     "join.withdraw": PHONE,
     "join.withdrawn": EVERYONE,  # a static "your answers are gone" page
+    "join.closed": EVERYONE,  # "the workshop is deleted"; forgets only the caller's dead place
     "journey_phone.page": PHONE,
     "survey.page": EVERYONE,  # the survey's own join form while it is open
     "survey.answer": PHONE,

@@ -12,24 +12,10 @@ from flask.testing import FlaskClient
 
 from app import DEV_SECRET, ConfigError, create_app
 from db import session_scope
-from tests.conftest import PASSWORD, Demo, join_phone, post
+from tests.conftest import PASSWORD, Demo, account, join_phone, login_as, post
 from workshops import demo as demo_data
 from workshops import services
 from workshops.models import Facilitator, Workshop
-
-
-def _account(app: Flask, email: str, *, lead: bool = False) -> int:
-    with session_scope(app) as s:
-        return services.create_facilitator(
-            s, email=email, name=email.split("@")[0], password=PASSWORD, is_lead=lead
-        )
-
-
-def _login(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = post(client, "/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _owner(app: Flask, workshop_id: int) -> int | None:
@@ -41,9 +27,9 @@ def _owner(app: Flask, workshop_id: int) -> int | None:
 
 
 def test_a_facilitator_sees_only_their_own_workshops_and_a_lead_sees_every_one(app, demo: Demo):
-    _account(app, "other@example.org")
-    _account(app, "lead@example.org", lead=True)
-    other, lead = _login(app, "other@example.org"), _login(app, "lead@example.org")
+    account(app, "other@example.org")
+    account(app, "lead@example.org", lead=True)
+    other, lead = login_as(app, "other@example.org"), login_as(app, "lead@example.org")
 
     assert "WS1 test" not in other.get("/f/").get_data(as_text=True)
     assert "WS1 test" in lead.get("/f/").get_data(as_text=True)
@@ -52,8 +38,8 @@ def test_a_facilitator_sees_only_their_own_workshops_and_a_lead_sees_every_one(a
 
 
 def test_another_facilitators_workshop_answers_as_if_it_did_not_exist(app, demo: Demo):
-    _account(app, "other@example.org")
-    other = _login(app, "other@example.org")
+    account(app, "other@example.org")
+    other = login_as(app, "other@example.org")
     foreign = other.get(f"/f/w/{demo.workshop_id}/results")
     missing = other.get("/f/w/999999/results")
     assert foreign.status_code == missing.status_code == 404
@@ -71,16 +57,16 @@ def test_only_a_project_lead_sees_the_projects_and_the_accounts(app, logged_in):
     assert logged_in.get("/f/projects/").status_code == 404
     assert logged_in.get("/f/accounts/").status_code == 404
     assert 'href="/f/projects/"' not in logged_in.get("/f/").get_data(as_text=True)
-    _account(app, "lead@example.org", lead=True)
-    lead = _login(app, "lead@example.org")
+    account(app, "lead@example.org", lead=True)
+    lead = login_as(app, "lead@example.org")
     assert lead.get("/f/projects/").status_code == 200
     assert lead.get("/f/accounts/").status_code == 200
     assert 'href="/f/projects/"' in lead.get("/f/").get_data(as_text=True)
 
 
 def test_a_lead_creates_an_account_and_hands_a_workshop_over_to_it(app, demo: Demo):
-    _account(app, "lead@example.org", lead=True)
-    lead = _login(app, "lead@example.org")
+    account(app, "lead@example.org", lead=True)
+    lead = login_as(app, "lead@example.org")
     created = post(
         lead,
         "/f/accounts/",
@@ -97,15 +83,15 @@ def test_a_lead_creates_an_account_and_hands_a_workshop_over_to_it(app, demo: De
     )
     assert handed.status_code == 302
     assert _owner(app, demo.workshop_id) == new_id
-    newcomer = _login(app, "ny@example.org")
+    newcomer = login_as(app, "ny@example.org")
     assert newcomer.get(f"/f/w/{demo.workshop_id}").status_code == 200
-    previous = _login(app, "fac@example.org")
+    previous = login_as(app, "fac@example.org")
     assert previous.get(f"/f/w/{demo.workshop_id}").status_code == 404
 
 
 def test_a_short_password_for_a_new_account_is_refused_with_a_message(app):
-    _account(app, "lead@example.org", lead=True)
-    lead = _login(app, "lead@example.org")
+    account(app, "lead@example.org", lead=True)
+    lead = login_as(app, "lead@example.org")
     response = post(lead, "/f/accounts/", {"email": "a@b.se", "name": "A", "password": "kort"})
     assert response.status_code == 400
     assert "10" in response.get_data(as_text=True)
@@ -130,8 +116,8 @@ def test_the_demo_login_is_a_project_lead(app):
 
 
 def test_a_console_for_another_facilitators_workshop_is_refused(app, demo: Demo):
-    _account(app, "other@example.org")
-    other = _login(app, "other@example.org")
+    account(app, "other@example.org")
+    other = login_as(app, "other@example.org")
     sio = app.extensions["socketio"].test_client(
         app,
         namespace="/live",
@@ -266,7 +252,7 @@ def test_development_starts_with_the_development_secret(monkeypatch, tmp_path: P
 
 
 def test_the_map_comparison_offers_only_workshops_the_facilitator_manages(app, logged_in, ws2):
-    other = _account(app, "other@example.org")
+    other = account(app, "other@example.org")
     with session_scope(app) as s:
         foreign = services.create_workshop(
             s,

@@ -278,3 +278,34 @@ def test_a_placement_on_one_process_reaches_the_board_on_the_other(servers):
     finally:
         phone.disconnect()
         board.disconnect()
+
+
+def test_deleting_on_one_process_closes_the_pages_on_the_other(servers):
+    """The facilitator deletes the workshop on process A: the phone and the projector connected
+    to B are told (the message crosses the queue before the rooms close there, or it would
+    find them empty) and may read nothing more."""
+    port_a, port_b, code, wid, _, _ = servers
+    opener, token, cookie = facilitator_opener(port_a)
+    participant_token = join_by_api(port_b, code, "BUP")
+    closed: queue.Queue = queue.Queue()
+    projector, phone = socketio.Client(), socketio.Client()
+    projector.on("closed", lambda why: closed.put(("projector", why)), namespace="/live")
+    phone.on("closed", lambda why: closed.put(("phone", why)), namespace="/live")
+    try:
+        connect_live(projector, port_b, cookie, role="projector", workshop_id=wid)
+        connect_live(phone, port_b, role="participant", token=participant_token)
+        opener.open(
+            urllib.request.Request(
+                f"http://127.0.0.1:{port_a}/f/w/{wid}/delete",
+                data=urllib.parse.urlencode({"confirm": code}).encode(),
+                headers={"X-CSRF-Token": token},
+            )
+        ).read()
+        told = sorted([closed.get(timeout=10), closed.get(timeout=10)], key=lambda c: c[0])
+        assert told == [("phone", {"reason": "deleted"}), ("projector", {"reason": "deleted"})]
+        answer = projector.call("sync", {}, namespace="/live", timeout=10)
+        assert answer["code"] == "error.no_longer_allowed"
+        assert phone.call("sync", {}, namespace="/live", timeout=10)["code"] == "error.not_joined"
+    finally:
+        phone.disconnect()
+        projector.disconnect()
