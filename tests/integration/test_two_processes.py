@@ -309,3 +309,41 @@ def test_deleting_on_one_process_closes_the_pages_on_the_other(servers):
     finally:
         phone.disconnect()
         projector.disconnect()
+
+
+def test_retention_run_as_a_command_closes_the_pages_on_the_servers(servers, database, tmp_path):
+    """`flask retention --delete` runs in a process of its own, which no page is connected to:
+    it publishes through the message queue, so the phone on B is told all the same."""
+    _, port_b, code, wid, _, _ = servers
+    participant_token = join_by_api(port_b, code, "BUP")
+    closed: queue.Queue = queue.Queue()
+    phone = socketio.Client()
+    phone.on("closed", closed.put, namespace="/live")
+    engine = sqlalchemy.create_engine(database)
+    with engine.begin() as conn:
+        conn.execute(
+            sqlalchemy.text("UPDATE workshops SET date = :old WHERE id = :wid"),
+            {"old": "2020-01-01", "wid": wid},
+        )
+    engine.dispose()
+    try:
+        connect_live(phone, port_b, role="participant", token=participant_token)
+        command = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "retention", "--delete", "--yes"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DATABASE_URL": database,
+                "SOCKETIO_MESSAGE_QUEUE": REDIS_URL or "",
+                "SOCKETIO_CHANNEL": f"brygga-test-{os.getpid()}-{tmp_path.name}",
+                "SECRET_KEY": "shared-secret-of-both-processes",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert command.returncode == 0, command.stdout + command.stderr
+        assert "Deleted 1 workshops" in command.stdout
+        assert closed.get(timeout=10) == {"reason": "deleted"}
+    finally:
+        phone.disconnect()
