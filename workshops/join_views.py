@@ -54,7 +54,13 @@ def _code_refused(exc: WorkshopError, typed: str) -> Any:
 @bp.route("/", methods=["GET", "POST"])
 def enter_code() -> Any:
     if request.method == "GET":
-        return render_template("participant/enter_code.html", code=request.args.get("code", ""))
+        # After "leave" (?left=CODE) the phone forgets what it kept for the workshop
+        left = domain.normalise_join_code(request.args.get("left", "")) or ""
+        return render_template(
+            "participant/enter_code.html",
+            code=request.args.get("code", ""),
+            forget=left if left and _place_gone(left) else "",
+        )
     raw = request.form.get("code", "")
     try:
         workshop = _workshop(raw)
@@ -136,7 +142,7 @@ def leave(code: str) -> Any:
         _room_changed(info.workshop_id, info.workshop_kind)
     _forget(code)
     flash(_("phone.left"), "ok")
-    return redirect(url_for("join.enter_code"))
+    return redirect(url_for("join.enter_code", left=code))
 
 
 @bp.route(f"/{CODE_RULE}/withdraw", methods=["GET", "POST"])
@@ -174,6 +180,20 @@ def _room_changed(workshop_id: int, kind: str) -> None:
         live.push_now(workshop_id, TOPIC)
 
 
+def _place_gone(code: str) -> bool:
+    """Whether this browser has no place in the workshop ``code`` any more (a dead one, its
+    participant or workshop deleted, is forgotten on the way). A page that has the phone
+    forget its storage for a workshop asks first: a link to it must not wipe a live place's
+    unsent answers."""
+    token = _tokens().get(code)
+    if token is None:
+        return True
+    if voting.participant_for_token(get_session(), token) is not None:
+        return False
+    _forget(code)
+    return True
+
+
 def _forget(code: str) -> None:
     """This browser is no longer a participant of the workshop ``code``."""
     tokens = _tokens()
@@ -184,7 +204,10 @@ def _forget(code: str) -> None:
 @bp.get(f"/{CODE_RULE}/withdrawn")
 def withdrawn(code: str) -> Any:
     """Said after a withdrawal (or a second press of the button): nothing is kept; join again."""
-    return render_template("participant/withdrawn.html", code=code.upper())
+    code = code.upper()
+    return render_template(
+        "participant/withdrawn.html", code=code, forget=code if _place_gone(code) else ""
+    )
 
 
 @bp.get("/closed")
@@ -193,11 +216,9 @@ def closed() -> Any:
     says so, and a phone (``?code=``) forgets its place in the workshop. A phone whose place
     is still there goes back to its page: nothing was closed for it."""
     code = domain.normalise_join_code(request.args.get("code", "")) or ""
-    if code in _tokens():
-        if voting.participant_for_token(get_session(), _tokens()[code]) is not None:
-            return redirect(url_for("join.phone", code=code))
-        _forget(code)
-    return render_template("participant/closed.html", code=code)
+    if code and not _place_gone(code):
+        return redirect(url_for("join.phone", code=code))
+    return render_template("participant/closed.html", forget=code)
 
 
 @bp.get(f"/qr/{CODE_RULE}.svg")

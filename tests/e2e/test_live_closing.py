@@ -215,3 +215,35 @@ def test_the_closed_page_for_a_screen_leads_back_to_the_workshops(app, logged_in
 def test_the_closed_page_ignores_a_code_that_cannot_be_one(client):
     html = client.get('/closed?code="><b>x').get_data(as_text=True)
     assert "data-forget" not in html and "<b>x" not in html
+
+
+# --- The phone forgets its storage only where its place is gone -------------------------------
+
+
+def forgets(html: str, code: str) -> bool:
+    return f'data-forget="{code}"' in html and "js/forget.js" in html
+
+
+def test_leaving_takes_the_phone_to_the_start_page_which_forgets_the_workshop(app, demo):
+    phone = join_phone(app, demo, "BUP")
+    response = post(phone, f"/{demo.code}/leave")
+    assert response.status_code == 302 and response.location.endswith(f"/?left={demo.code}")
+    assert forgets(phone.get(response.location).get_data(as_text=True), demo.code)
+
+
+def test_a_link_cannot_make_a_phone_still_in_the_workshop_forget_it(app, demo):
+    """The pages that have a phone forget its storage (unsent answers among it) do so only when
+    the browser has no place in the workshop: a link to them must not wipe a live one."""
+    phone = join_phone(app, demo, "BUP")
+    for url in (f"/?left={demo.code}", f"/{demo.code}/withdrawn"):
+        html = phone.get(url).get_data(as_text=True)
+        assert not forgets(html, demo.code), url
+        assert "data-forget" not in html
+    with phone.session_transaction() as sess:
+        assert demo.code in sess["pt"]
+
+
+def test_the_withdrawn_page_forgets_the_workshop_once_the_answers_are_gone(app, demo):
+    phone = join_phone(app, demo, "BUP")
+    response = post(phone, f"/{demo.code}/withdraw")
+    assert forgets(phone.get(response.location).get_data(as_text=True), demo.code)
