@@ -111,6 +111,21 @@ def login_as(app: Flask, email: str) -> FlaskClient:
     return client
 
 
+def live_socket(app: Flask, client: FlaskClient | None = None, **auth: Any) -> Any:
+    """A Socket.IO test client of /live with ``auth``, through ``client``'s cookies (a phone's
+    join or a facilitator's login); it may have been refused (``is_connected``)."""
+    return app.extensions["socketio"].test_client(
+        app, namespace="/live", auth=auth, flask_test_client=client
+    )
+
+
+def live(app: Flask, client: FlaskClient | None, **auth: Any) -> Any:
+    """A /live connection that the server accepted."""
+    sio = live_socket(app, client, **auth)
+    assert sio.is_connected("/live")
+    return sio
+
+
 def seed_ws1(
     s: Any, *, owner: int, title: str = "WS1 test"
 ) -> tuple[int, dict[str, int], list[int], list[int]]:

@@ -62,6 +62,7 @@ def test_deleting_a_workshop_takes_its_phone_and_projector_to_a_page_that_says_s
     expect(phone.get_by_role("heading", name="Workshopen är raderad")).to_be_visible()
     expect(phone).to_have_url(re.compile(rf"/closed\?code={room.join_code}$"))
     expect(phone.get_by_role("link", name="Gå med i en annan workshop")).to_be_visible()
+    phone.wait_for_load_state("load")  # forget.js has run
     assert kept(phone, room.join_code) == []
     assert phone.evaluate("() => localStorage.getItem('brygga:comments:ANDRA1')") == "{}"
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390

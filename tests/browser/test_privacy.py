@@ -75,7 +75,8 @@ def test_a_phone_deletes_its_answers_after_confirming_and_the_projector_count_dr
     phone.get_by_role("button", name="Ja, ta bort mina svar").click()
     expect(phone.get_by_role("heading", name="Dina svar är borttagna")).to_be_visible()
     expect(projector.locator("#joined")).to_have_text("1")
-    # ... and the phone keeps nothing of the workshop either (forget.js)
+    # ... and the phone keeps nothing of the workshop either (forget.js, run before "load")
+    phone.wait_for_load_state("load")
     keys = phone.evaluate("() => Object.keys(localStorage)")
     assert not [k for k in keys if k.endswith(room.join_code)], keys
     assert_fits(phone, 390)

@@ -6,15 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Ws2, join_ws2
-
-
-def live(app, client, **auth: Any):
-    sio = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth=auth, flask_test_client=client
-    )
-    assert sio.is_connected("/live")
-    return sio
+from tests.conftest import Ws2, join_ws2, live
 
 
 def boards(sio) -> list[dict]:

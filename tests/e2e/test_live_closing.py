@@ -10,8 +10,18 @@ from typing import Any
 import pytest
 
 from db import session_scope
-from tests.conftest import Demo, Ws2, account, join_phone, join_ws2, login_as, post
-from tests.e2e.test_live_workshop import action, live
+from tests.conftest import (
+    Demo,
+    Ws2,
+    account,
+    join_phone,
+    join_ws2,
+    live,
+    live_socket,
+    login_as,
+    post,
+)
+from tests.e2e.test_live_workshop import action
 from workshops import services
 from workshops.live import AUDIENCES, room
 from workshops.models import Workshop
@@ -157,12 +167,7 @@ def test_handing_over_lets_back_only_those_who_still_may_watch(app, logged_in, d
     assert sync(console)["code"] == "error.no_longer_allowed"
     assert sync(leads)["ok"] is True
     # Connecting again, as the page does: the previous owner is refused, the lead let in
-    again = app.extensions["socketio"].test_client(
-        app,
-        namespace="/live",
-        auth={"role": "facilitator", "workshop_id": demo.workshop_id},
-        flask_test_client=owners,
-    )
+    again = live_socket(app, owners, role="facilitator", workshop_id=demo.workshop_id)
     assert not again.is_connected("/live")
     assert live(app, logged_in, role="facilitator", workshop_id=demo.workshop_id)
     # ... and a pushed state reaches the phones and the lead's new console, not the old ones

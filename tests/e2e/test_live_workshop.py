@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from db import session_scope
-from tests.conftest import Demo, join_phone, post
+from tests.conftest import Demo, join_phone, live, live_socket, post
 from workshops import services, survey
-
-
-def live(app, client, **auth: Any):
-    sio = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth=auth, flask_test_client=client
-    )
-    assert sio.is_connected("/live")
-    return sio
 
 
 def states(sio) -> list[dict]:
@@ -196,13 +186,9 @@ def test_a_malformed_payload_gets_an_error_ack_and_the_room_keeps_working(
 
 
 def test_a_connection_without_a_joined_phone_or_login_is_refused(app, demo):
-    stranger = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth={"role": "participant", "code": demo.code}
-    )
+    stranger = live_socket(app, role="participant", code=demo.code)
     assert not stranger.is_connected("/live")
-    spy = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth={"role": "projector", "workshop_id": demo.workshop_id}
-    )
+    spy = live_socket(app, role="projector", workshop_id=demo.workshop_id)
     assert not spy.is_connected("/live")
 
 

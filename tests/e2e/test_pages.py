@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from db import session_scope
-from tests.conftest import Demo, csrf, join_phone, post
+from tests.conftest import Demo, csrf, join_phone, live_socket, post
 from workshops import services, voting
 from workshops.models import Facilitator, Participant
 
@@ -188,12 +188,7 @@ def test_deleting_a_workshop_needs_its_code_typed(logged_in, demo):
 
 def test_the_results_page_lists_expectation_gaps(app, logged_in, demo: Demo):
     hab = join_phone(app, demo, "Habilitering")
-    sio = app.extensions["socketio"].test_client(
-        app,
-        namespace="/live",
-        auth={"role": "participant", "code": demo.code},
-        flask_test_client=hab,
-    )
+    sio = live_socket(app, hab, role="participant", code=demo.code)
     post(logged_in, f"/f/w/{demo.workshop_id}/live/open", {"statement_id": demo.others[0]})
     ack = sio.emit(
         "cast_vote",

@@ -8,7 +8,7 @@ import re
 from db import session_scope
 from journey_maps import placing
 from roles import services as roles
-from tests.conftest import Ws2, join_ws2, page_data, post
+from tests.conftest import Ws2, join_ws2, live, page_data, post
 from workshops import services, voting
 
 
@@ -34,14 +34,6 @@ def role_statement(app, ws2: Ws2, code: str) -> int:
             if outcome.role["code"] == code and outcome.statement_id is not None:
                 return outcome.statement_id
     raise AssertionError(f"no validation statement for role {code}")
-
-
-def live(app, client, **auth):
-    sio = app.extensions["socketio"].test_client(
-        app, namespace="/live", auth=auth, flask_test_client=client
-    )
-    assert sio.is_connected("/live")
-    return sio
 
 
 # --- The roles page --------------------------------------------------------------------------

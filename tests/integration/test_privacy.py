@@ -303,23 +303,13 @@ def test_audit_lines_older_than_their_period_are_pruned(session):
 def test_withdrawing_on_the_phone_clears_its_cookie_and_the_projector_count_drops(
     app, logged_in, demo: Demo
 ):
-    from tests.conftest import join_phone, post
+    from tests.conftest import join_phone, live_socket, post
 
-    projector = app.extensions["socketio"].test_client(
-        app,
-        namespace="/live",
-        auth={"role": "projector", "workshop_id": demo.workshop_id},
-        flask_test_client=logged_in,
-    )
+    projector = live_socket(app, logged_in, role="projector", workshop_id=demo.workshop_id)
     phone = join_phone(app, demo, "BUP", "Anna")
     other = join_phone(app, demo, "Elevhälsa")
     for client in (phone, other):  # both open the live page: two in the room
-        app.extensions["socketio"].test_client(
-            app,
-            namespace="/live",
-            auth={"role": "participant", "code": demo.code},
-            flask_test_client=client,
-        )
+        live_socket(app, client, role="participant", code=demo.code)
     pushed = [e["args"][0] for e in projector.get_received("/live") if e["name"] == "state"]
     assert pushed[-1]["joined"] == 2
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app import DEV_SECRET, ConfigError, create_app
 from db import session_scope
-from tests.conftest import PASSWORD, Demo, account, join_phone, login_as, post
+from tests.conftest import PASSWORD, Demo, account, join_phone, live_socket, login_as, post
 from workshops import demo as demo_data
 from workshops import services
 from workshops.models import Facilitator, Workshop
@@ -118,12 +118,7 @@ def test_the_demo_login_is_a_project_lead(app):
 def test_a_console_for_another_facilitators_workshop_is_refused(app, demo: Demo):
     account(app, "other@example.org")
     other = login_as(app, "other@example.org")
-    sio = app.extensions["socketio"].test_client(
-        app,
-        namespace="/live",
-        auth={"role": "facilitator", "workshop_id": demo.workshop_id},
-        flask_test_client=other,
-    )
+    sio = live_socket(app, other, role="facilitator", workshop_id=demo.workshop_id)
     assert not sio.is_connected("/live")
 
 
