@@ -12,7 +12,7 @@ from typing import Any
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 CATALOGUE_DIR = Path(__file__).parent / "translations"
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"  # the app's static/ folder (one definition)
 
 
 @cache

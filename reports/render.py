@@ -33,7 +33,7 @@ from reports.concerns import Concerns, concerns_of
 from reports.document import protect_breakdowns
 from reports.journey_part import finding_text, journey_and_analysis
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = i18n.STATIC  # the app's static/ folder: the report's stylesheet and images
 REPORT_CSS = STATIC / "css" / "report.css"
 MODES = ("draft", "version", "verifier")
 DRAW = "draw"  # render_report_html(diagram=DRAW): draw the journey diagram from the document
