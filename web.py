@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter, Map
 
 import i18n
@@ -65,8 +66,30 @@ def refusal(exc: WorkshopError) -> str:
 
 
 def facilitator_id() -> int | None:
-    fid = session.get("fid")
-    return fid if isinstance(fid, int) else None
+    """The logged-in facilitator: the account in the session cookie, while the cookie's login
+    holds (``services.login_holds``; asked once per request). A cookie kept after logging out,
+    or copied, names an account but opens nothing."""
+    fid, token = session.get("fid"), session.get("login")
+    if not isinstance(fid, int) or not isinstance(token, str):
+        return None
+    checked = g.get("login_checked")
+    if checked is None or checked[:2] != (fid, token):
+        db = get_session()
+        idle = not db.in_transaction()
+        holds = services.login_holds(db, facilitator_id=fid, token=token)
+        if idle:
+            db.rollback()  # SQLite's transactions hold the write lock: not for this read
+        checked = g.login_checked = (fid, token, holds)
+    return fid if checked[2] else None
+
+
+def _shown_facilitator() -> int | None:
+    """The logged-in facilitator, for a page's top bar. None when the database cannot say: the
+    error page after a database failure must still render (without the facilitator's menu)."""
+    try:
+        return facilitator_id()
+    except SQLAlchemyError:
+        return None
 
 
 def facilitator_is_lead() -> bool:
@@ -223,7 +246,7 @@ def init_app(app: Flask) -> None:
             "_": _,
             "lang": lang(),
             "csrf_token": csrf_token,
-            "facilitator_id": facilitator_id(),
+            "facilitator_id": _shown_facilitator(),
             "is_lead": facilitator_is_lead,  # a function: most pages never ask
             "other_lang": "en" if lang() == "sv" else "sv",
         }

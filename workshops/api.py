@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
-from flask import session as cookie_session
 
 from db import get_session
-from web import client_key, error_text, may_manage
+from web import client_key, error_text, facilitator_id, may_manage
 from workshops import domain, results, services, voting
 from workshops.domain import WorkshopError
 from workshops.models import Workshop
@@ -117,7 +116,7 @@ def state(code: str) -> Any:
 @bp.get("/workshops/<int:wid>/results")
 def workshop_results(wid: int) -> Any:
     """Facilitators only: aggregated results (never individual votes)."""
-    if not isinstance(cookie_session.get("fid"), int):
+    if facilitator_id() is None:
         return _error(WorkshopError("error.login_required"), 401)
     try:
         data = results.results_as_dict(results.workshop_results(get_session(), wid))

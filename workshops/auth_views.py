@@ -16,7 +16,7 @@ from flask import (
 )
 
 from db import get_session
-from web import _, client_key, error_text, login_required
+from web import _, client_key, error_text, facilitator_id, login_required, refusal
 from workshops import domain, services, voting
 from workshops.domain import WorkshopError
 from workshops.live import SCREENS, broadcaster
@@ -53,14 +53,85 @@ def login() -> Any:
         return render_template("auth/login.html", next=request.form.get("next", "")), 401
     session.clear()
     session["fid"] = fid
+    session["login"] = services.start_login(db, fid)
     session.permanent = True
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Ends the login on the server too (a copy of the cookie opens nothing afterwards), and
+    the live pages it opened in this browser's other tabs: consoles, projectors and boards
+    connect again and are refused, so they load the login page."""
+    token = session.pop("login", None)
     session.pop("fid", None)
+    if isinstance(token, str):
+        ended = services.end_login(get_session(), token)
+        broadcaster(current_app).logged_out([ended])
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/f/me")
+@login_required
+def account() -> Any:
+    return _account_page()
+
+
+def _account_page(status: int = 200) -> Any:
+    db, fid = get_session(), facilitator_id()
+    assert fid is not None  # login_required
+    return render_template(
+        "auth/account.html",
+        me=services.facilitator_profile(db, fid),
+        others=services.other_logins(db, facilitator_id=fid, token=session["login"]),
+    ), status
+
+
+@bp.post("/f/me/password")
+@login_required
+def change_password() -> Any:
+    db, fid, form = get_session(), facilitator_id(), request.form
+    assert fid is not None  # login_required
+    key = f"password:{fid}"
+    if voting.rate_limited(db, key, limit=LOGIN_FAILURES_ALLOWED, window=LOGIN_WINDOW_SECONDS):
+        flash(_("error.rate_limited"), "error")
+        return _account_page(429)
+    try:
+        ended = services.change_password(
+            db,
+            facilitator_id=fid,
+            current=form.get("current", ""),
+            new=form.get("new", ""),
+            repeated=form.get("repeated", ""),
+            token=session["login"],
+        )
+    except WorkshopError as exc:
+        flash(refusal(exc), "error")
+        if exc.key == "error.wrong_password":
+            voting.record_failure(db, key, window=LOGIN_WINDOW_SECONDS)
+        return _account_page(400)
+    flash(_("flash.password_changed"), "ok")
+    _ended(ended)
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/f/me/logins")
+@login_required
+def end_other_logins() -> Any:
+    fid = facilitator_id()
+    assert fid is not None  # login_required
+    ended = services.end_other_logins(get_session(), facilitator_id=fid, token=session["login"])
+    if not _ended(ended):
+        flash(_("flash.no_other_logins"), "ok")
+    return redirect(url_for("auth.account"))
+
+
+def _ended(logins: list[str]) -> bool:
+    """Other logins ended: their open screens close, and the page says how many ended."""
+    if logins:
+        broadcaster(current_app).logged_out(logins)
+        flash(_("flash.logins_ended", n=len(logins)), "ok")
+    return bool(logins)
 
 
 @accounts.get("/")

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 import i18n
 from db import get_session
+from web import facilitator_id
 from workshops import domain, services, voting
 from workshops.ballots import Ballot
 from workshops.domain import WorkshopError
 from workshops.group_commit import GroupCommit
-from workshops.live import broadcaster, room, state_for
+from workshops.live import broadcaster, login_room, room, state_for
 from workshops.models import Participant
 
 MAX_PAYLOAD_CHARS = 2048
@@ -96,12 +97,15 @@ def _may_watch(session: Session, facilitator_id: object, workshop_id: object) ->
 def still_allowed(session: Session, conn: dict[str, Any]) -> bool:
     """Whether the socket may still read its workshop, checked again when it asks for the
     state: the participant still exists (not withdrawn, workshop not deleted), the watching
-    facilitator still manages it (not handed over to another owner). The rooms of a deleted
-    or handed-over workshop are closed (``Broadcaster.close``); this keeps a page that ignored
-    that from reading on."""
+    facilitator still manages it (not handed over to another owner) and has not logged out.
+    The rooms of a deleted or handed-over workshop, and of a login that ended, are closed
+    (``Broadcaster.close``, ``Broadcaster.logged_out``); this keeps a page that ignored that
+    from reading on."""
     if conn.get("kind") == "participant":
         return session.get(Participant, conn["pid"]) is not None
-    return _may_watch(session, conn.get("fid"), conn["wid"])
+    return _may_watch(session, conn.get("fid"), conn["wid"]) and services.login_holds(
+        session, facilitator_id=conn["fid"], token=conn["login"]
+    )
 
 
 def _gone(conn: dict[str, Any] | None) -> dict[str, Any]:
@@ -196,11 +200,12 @@ class LiveNamespace(Namespace):
             if not info.present and voting.arrive(session, info.id):
                 _one_more_in_the_room(conn)
         elif role in ("facilitator", "projector"):
-            wid, fid = auth.get("workshop_id"), cookie_session.get("fid")
+            wid, fid = auth.get("workshop_id"), facilitator_id()
             if not _may_watch(session, fid, wid):
                 return False
-            conn.update(kind=role, wid=wid, fid=fid)
+            conn.update(kind=role, wid=wid, fid=fid, login=cookie_session["login"])
             join_room(room(wid, role))
+            join_room(login_room(voting.hash_token(conn["login"])))
         else:
             return False
         # Flask-SocketIO keeps a per-connection copy of the session: who is on this socket.

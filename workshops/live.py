@@ -29,6 +29,17 @@ def room(workshop_id: int, audience: str) -> str:
     return f"w{workshop_id}:{audience}"
 
 
+def login_room(token_hash: str) -> str:
+    """The room of every screen one facilitator login opened, named by the hash its token is
+    kept under (``logins.token_hash``): a login ended from another browser, which knows only
+    the hash, closes it too. Only the hash goes through the message queue.
+
+    >>> login_room("9f86d081884c7d65" * 4)
+    'login:9f86d081884c7d659f86d081884c7d65'
+    """
+    return "login:" + token_hash[:32]
+
+
 # A topic reads, for one workshop, what the given audiences get: {audience: payload} (it may
 # add the others' payloads when it has them anyway).
 Reader = Callable[[Session, int, Collection[str]], dict[str, dict[str, Any]]]
@@ -131,12 +142,18 @@ class Broadcaster:
         """The workshop has ended for these audiences' pages, in every process: each is told
         why (``closed``: "deleted", or "access" when who may watch it has changed) and its
         room is emptied. A page that obeys goes (deleted) or connects again, which checks
-        again who may; one that does not is in no room, so nothing more reaches it.
+        again who may; one that does not is in no room, so nothing more reaches it."""
+        self._close([room(workshop_id, audience) for audience in audiences], reason)
 
-        Emitted before the room closes: with a message queue both go out in that order.
-        """
-        for audience in audiences:
-            name = room(workshop_id, audience)
+    def logged_out(self, token_hashes: Collection[str]) -> None:
+        """Facilitator logins ended (logged out, here or from another browser): the consoles,
+        projectors and boards they opened, of any workshop and on any process, connect again
+        (and are refused, so they load the login page)."""
+        self._close([login_room(token_hash) for token_hash in token_hashes], "access")
+
+    def _close(self, names: list[str], reason: str) -> None:
+        # Emitted before the room closes: with a message queue both go out in that order.
+        for name in names:
             self.socketio.emit("closed", {"reason": reason}, to=name, namespace=NAMESPACE)
             self.socketio.close_room(name, namespace=NAMESPACE)
 

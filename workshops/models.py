@@ -1,5 +1,6 @@
-"""SQLAlchemy rows: facilitators, projects, workshops, organisations, participants, statements,
-votes, pre-workshop survey answers, proposed statements and the audit log."""
+"""SQLAlchemy rows: facilitators and their logins, projects, workshops, organisations,
+participants, statements, votes, pre-workshop survey answers, proposed statements and the
+audit log."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ class Facilitator(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     # a project lead manages every workshop and project; a facilitator only the workshops they own
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Login(Base):
+    """A facilitator's login in one browser. The session cookie holds a random token, the
+    database only its SHA-256; logging out deletes the row, so neither the cookie nor a copy
+    of it opens anything afterwards (a signed cookie alone stays valid until it expires)."""
+
+    __tablename__ = "logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

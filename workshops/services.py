@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -13,11 +14,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshops import domain
 from workshops.domain import WorkshopError
-from workshops.models import Facilitator, Organisation, Participant, Statement, Workshop
+from workshops.models import (
+    Facilitator,
+    Login,
+    Organisation,
+    Participant,
+    Statement,
+    Workshop,
+)
+from workshops.voting import hash_token
 
 RowT = TypeVar("RowT", bound=Any)  # a row class with a ``workshop_id`` column
 
 MIN_PASSWORD_LENGTH = 10
+# A login ends when its facilitator logs out, when its cookie has gone unused for the cookie's
+# lifetime (app.py, 3 days), and at the latest this long after it began.
+LOGIN_LIFETIME = dt.timedelta(days=14)
 
 # --- Facilitators ----------------------------------------------------------------------------
 
@@ -51,6 +63,98 @@ def authenticate(session: Session, *, email: str, password: str) -> int | None:
     if row is None or not check_password_hash(row.password_hash, password):
         return None
     return row.id
+
+
+def start_login(session: Session, facilitator_id: int, *, now: dt.datetime | None = None) -> str:
+    """A new login of the facilitator in one browser: the token its cookie keeps (the database
+    keeps its hash). Logins older than ``LOGIN_LIFETIME``, anyone's, are forgotten here."""
+    now = now or domain_now()
+    session.execute(delete(Login).where(Login.created_at <= now - LOGIN_LIFETIME))
+    token = secrets.token_urlsafe(32)
+    session.add(Login(token_hash=hash_token(token), facilitator_id=facilitator_id, created_at=now))
+    session.commit()
+    return token
+
+
+def login_holds(
+    session: Session, *, facilitator_id: int, token: str, now: dt.datetime | None = None
+) -> bool:
+    """Whether the token is the facilitator's login and has not ended (logged out or too old)."""
+    row = session.get(Login, hash_token(token))
+    now = now or domain_now()
+    return (
+        row is not None
+        and row.facilitator_id == facilitator_id
+        and row.created_at > now - LOGIN_LIFETIME
+    )
+
+
+def end_login(session: Session, token: str) -> str:
+    """Log out: the login's cookie, and any copy of it, opens nothing from now on. Returns the
+    hash the login was kept under (``live.login_room`` names its screens' room by it)."""
+    token_hash = hash_token(token)
+    session.execute(delete(Login).where(Login.token_hash == token_hash))
+    session.commit()
+    return token_hash
+
+
+def other_logins(
+    session: Session, *, facilitator_id: int, token: str, now: dt.datetime | None = None
+) -> list[dt.datetime]:
+    """When each of the facilitator's other logins (other browsers, other devices) that still
+    hold began, the latest first."""
+    now = now or domain_now()
+    return list(
+        session.scalars(
+            select(Login.created_at)
+            .where(
+                Login.facilitator_id == facilitator_id,
+                Login.token_hash != hash_token(token),
+                Login.created_at > now - LOGIN_LIFETIME,
+            )
+            .order_by(Login.created_at.desc())
+        )
+    )
+
+
+def end_other_logins(session: Session, *, facilitator_id: int, token: str) -> list[str]:
+    """Log out everywhere but here (``token``, this browser's login): a lost or shared
+    computer's login ends. Returns the ended logins' hashes."""
+    ended = list(
+        session.scalars(
+            select(Login.token_hash).where(
+                Login.facilitator_id == facilitator_id, Login.token_hash != hash_token(token)
+            )
+        )
+    )
+    session.execute(delete(Login).where(Login.token_hash.in_(ended)))
+    session.commit()
+    return ended
+
+
+def change_password(
+    session: Session, *, facilitator_id: int, current: str, new: str, repeated: str, token: str
+) -> list[str]:
+    """The facilitator's own new password (one a lead chose when creating the account, or one
+    that may be known to someone else). Every other login ends with the old password; this
+    browser's (``token``) holds. Returns the ended logins' hashes."""
+    row = session.get(Facilitator, facilitator_id)
+    if row is None or not check_password_hash(row.password_hash, current):
+        raise WorkshopError("error.wrong_password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    if new != repeated:
+        raise WorkshopError("error.passwords_differ")
+    row.password_hash = generate_password_hash(new)
+    return end_other_logins(session, facilitator_id=facilitator_id, token=token)
+
+
+def facilitator_profile(session: Session, facilitator_id: int) -> dict[str, object]:
+    """What the facilitator's own account page shows of the account."""
+    row = session.get(Facilitator, facilitator_id)
+    if row is None:
+        raise WorkshopError("error.facilitator_not_found")
+    return {"name": row.name, "email": row.email, "is_lead": row.is_lead}
 
 
 def facilitator_name(session: Session, facilitator_id: int) -> str | None:

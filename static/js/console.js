@@ -181,8 +181,16 @@
     if (refreshTimer) return;
     refreshTimer = setTimeout(function () {
       refreshTimer = null;
+      // Refused (logged out, the workshop gone) or unreachable: the order stays as drawn and
+      // the connection badge says what is wrong
       getJson(data.urls.statements)
-        .then(function (res) { order = res.statements; renderOrder(); renderCurrent(); });
+        .then(function (res) {
+          if (!res || !Array.isArray(res.statements)) return;
+          order = res.statements;
+          renderOrder();
+          renderCurrent();
+        })
+        .catch(function () {});
     }, 150);
   }
 

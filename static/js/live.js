@@ -58,7 +58,8 @@
 
   /* The server refused this page's socket: a phone whose place is gone goes to its join page;
      a screen loads its page again, which shows the login or "not found" if it may no longer
-     watch. A screen refused again at once stays offline rather than load in a loop. */
+     watch. A screen refused again at once does not load in a loop: it says it has no access
+     and that a reload (the reader's own) may help. */
   function refused(auth) {
     if (auth.role === "participant") {
       window.location.href = "/" + auth.code;
@@ -66,12 +67,15 @@
     }
     try {
       var last = Number(window.sessionStorage.getItem("brygga:refused") || 0);
-      if (Date.now() - last < 30000) return;
-      window.sessionStorage.setItem("brygga:refused", String(Date.now()));
+      if (Date.now() - last >= 30000) {
+        window.sessionStorage.setItem("brygga:refused", String(Date.now()));
+        window.location.reload();
+        return;
+      }
     } catch (e) {
-      return;  // no storage to remember a reload by: never risk a loop
+      // no storage to remember a reload by: never risk a loop
     }
-    window.location.reload();
+    setConn("refused");
   }
 
   /* Connect to /live; Socket.IO reconnects with exponential backoff and jitter. */

@@ -674,14 +674,14 @@ def test_every_tab_of_both_demo_workshops_and_the_lead_pages_pass_axe(
 ) -> None:
     """The facilitator's other pages (prepare, roles, journey, board, files, survey, discuss,
     results, report, data, verification), found through each workshop's tabs, at a laptop's
-    size and a phone's; and the dashboard, projects, accounts and audit log. None of them may
-    scroll sideways on the phone (the consoles included; tabs and tables scroll in their own
-    frame)."""
+    size and a phone's; and the dashboard, projects, accounts, audit log and own account. None
+    of them may scroll sideways on the phone (the consoles included; tabs and tables scroll in
+    their own frame)."""
     wide: list[str] = []
     for device, name in ((LAPTOP, "laptop"), (PHONE, "phone")):
         page = audit.page(device)
         log_in(page)
-        urls = ["/f/", "/f/projects/", "/f/accounts/", "/f/audit"]
+        urls = ["/f/", "/f/projects/", "/f/accounts/", "/f/audit", "/f/me"]
         for wid in (server.workshop_id, server.ws2_workshop_id):
             page.goto(f"/f/w/{wid}")
             urls += page.locator("nav.tabs a:not([target])").evaluate_all(

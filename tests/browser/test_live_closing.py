@@ -122,3 +122,99 @@ def test_a_console_handed_to_someone_else_is_refused_and_the_new_owner_s_stays_l
     lead_console.get_by_role("button", name="Starta med första påståendet").click()
     expect(lead_console.locator("#current .current-text")).to_have_text("Barn och unga 0–18 år")
     contexts.assert_no_page_errors()
+
+
+def test_logging_out_takes_the_browser_s_other_screens_to_the_login_page(
+    server: Server, contexts: Contexts
+) -> None:
+    laptop = contexts.new(LAPTOP)
+    tab = laptop.new_page()
+    log_in(tab)
+    room = create_workshop(tab, "Loggas ut", ["Habilitering", "BUP"], STATEMENTS)
+    projector = laptop.new_page()  # another tab of the same browser
+    projector.goto(room.projector)
+    expect(projector.locator("#conn")).to_have_attribute("data-state", "online")
+    elsewhere = contexts.page(LAPTOP)  # the same account on another computer
+    log_in(elsewhere)
+    elsewhere.goto(room.console)
+    expect(elsewhere.locator("#conn")).to_have_attribute("data-state", "online")
+
+    tab.get_by_role("button", name="Logga ut").click()
+
+    expect(tab).to_have_url(re.compile(r"/login$"))
+    expect(projector).to_have_url(re.compile(r"/login\?next="))
+    expect(projector.get_by_label("E-post")).to_be_visible()
+    screenshot(projector, "logged-out-projector.png")
+    # The other computer's login holds: its console stays live and still acts
+    expect(elsewhere.locator("#conn")).to_have_attribute("data-state", "online")
+    elsewhere.get_by_role("button", name="Starta med första påståendet").click()
+    expect(elsewhere.locator("#current .current-text")).to_have_text("Barn och unga 0–18 år")
+    contexts.assert_no_page_errors()
+
+
+def test_a_screen_refused_again_soon_after_reloading_says_it_has_no_access(
+    server: Server, contexts: Contexts
+) -> None:
+    laptop = contexts.new(LAPTOP)
+    tab = laptop.new_page()
+    log_in(tab)
+    room = create_workshop(tab, "Ingen åtkomst", ["Habilitering", "BUP"], STATEMENTS)
+    console = laptop.new_page()
+    console.goto(room.console)
+    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+    # as if the tab had just loaded again after a refusal: it must not load in a loop
+    console.evaluate("() => sessionStorage.setItem('brygga:refused', String(Date.now()))")
+
+    tab.get_by_role("button", name="Logga ut").click()
+
+    expect(console.locator("#conn")).to_have_attribute("data-state", "refused")
+    expect(console.locator("#conn")).to_have_text("Ingen åtkomst – ladda om sidan")
+    expect(console).to_have_url(re.compile(r"/console$"))
+    screenshot(console, "refused-console.png")
+    console.reload()  # the reader's own reload shows why
+    expect(console).to_have_url(re.compile(r"/login\?next="))
+    contexts.assert_no_page_errors()
+
+
+def test_a_new_password_takes_the_other_computer_s_console_to_the_login_page(
+    server: Server, contexts: Contexts
+) -> None:
+    lead = contexts.page(LAPTOP)
+    log_in(lead)
+    lead.goto("/f/accounts/")
+    lead.get_by_label("Namn").fill("Robin Facilitator")
+    lead.get_by_label("E-post").fill("robin@example.org")
+    lead.get_by_label("Lösenord (minst 10 tecken)").fill("given-by-the-lead")
+    lead.get_by_role("button", name="Skapa konto").click()
+    expect(lead.locator(".flash-ok")).to_be_visible()
+
+    def robin_logs_in(page: Page, password: str) -> None:
+        page.goto("/login")
+        page.get_by_label("E-post").fill("robin@example.org")
+        page.get_by_label("Lösenord").fill(password)
+        page.get_by_role("button", name="Logga in").click()
+
+    left_behind = contexts.page(LAPTOP)  # a shared computer Robin used first
+    robin_logs_in(left_behind, "given-by-the-lead")
+    room = create_workshop(left_behind, "Robins workshop", ["Habilitering", "BUP"], STATEMENTS)
+    left_behind.goto(room.console)
+    expect(left_behind.locator("#conn")).to_have_attribute("data-state", "online")
+
+    robin = contexts.page(PHONE)
+    robin_logs_in(robin, "given-by-the-lead")
+    robin.get_by_role("link", name="Mitt konto").click()
+    expect(robin.get_by_text("Du är också inloggad i 1 annan webbläsare")).to_be_visible()
+    robin.get_by_label("Nuvarande lösenord").fill("given-by-the-lead")
+    robin.get_by_label("Nytt lösenord (minst 10 tecken)").fill("only-robin-knows-it")
+    robin.get_by_label("Nytt lösenord en gång till").fill("only-robin-knows-it")
+    robin.get_by_role("button", name="Byt lösenord").click()
+
+    expect(robin.get_by_text("Lösenordet är bytt.")).to_be_visible()
+    expect(robin.get_by_text("1 annan inloggning avslutades.")).to_be_visible()
+    expect(robin.get_by_text("Du är bara inloggad här.")).to_be_visible()
+    assert robin.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(robin, "account-phone.png")
+    expect(left_behind).to_have_url(re.compile(r"/login\?next="))
+    robin_logs_in(left_behind, "given-by-the-lead")
+    expect(left_behind.get_by_text("Fel e-post eller lösenord.")).to_be_visible()
+    contexts.assert_no_page_errors()

@@ -270,6 +270,7 @@ def test_every_facilitator_page_has_the_same_top_bar_and_marks_the_page_you_are_
     pages = {
         "/f/": "Workshoppar",
         "/f/audit": "Logg",
+        "/f/me": "Mitt konto",
         f"/f/w/{demo.workshop_id}": None,
         f"/f/w/{demo.workshop_id}/results": None,
     }
@@ -278,7 +279,7 @@ def test_every_facilitator_page_has_the_same_top_bar_and_marks_the_page_you_are_
         assert response.status_code == 200, url
         links = _topnav(response.get_data(as_text=True))
         labels = [label for _, label, _ in links]
-        assert labels == ["Workshoppar", "Logg", "English"], (url, labels)  # not a lead
+        assert labels == ["Workshoppar", "Logg", "Mitt konto", "English"], (url, labels)
         marked = [label for _, label, on in links if on]
         assert marked == ([current] if current else []), (url, marked)
 
@@ -294,6 +295,7 @@ def test_a_project_lead_also_finds_projects_and_accounts_in_the_top_bar(app, log
             "Projekt",
             "Konton",
             "Logg",
+            "Mitt konto",
             "English",
         ], url
         assert [label for _, label, on in links if on] == [current], url
@@ -456,3 +458,25 @@ def a_phone_answers(
                 s, participant_id=pid, statement_id=sid, choice=choice, ballot_id=f"ph-{sid}"
             )
     return phone
+
+
+def test_the_error_page_renders_when_the_database_fails_at_the_login_check(
+    app, logged_in, monkeypatch
+):
+    """Every facilitator page asks the database whether the cookie's login still holds; when
+    that fails, the page is a 500 that still renders (without the facilitator's menu)."""
+    from sqlalchemy.exc import OperationalError
+
+    import web
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # serve the error page as in production
+    monkeypatch.setattr(web.services, "login_holds", broken)
+    response = logged_in.get("/f/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Något gick fel hos oss" in page and "Logga ut" not in page
+    monkeypatch.undo()
+    assert logged_in.get("/f/").status_code == 200  # the login itself was never lost

@@ -64,6 +64,10 @@ ROUTE_RULES: dict[str, frozenset[str]] = {
     "auth.login": EVERYONE,
     "POST auth.login": FACILITATORS,  # each actor logs in with what it has: only accounts pass
     "auth.logout": EVERYONE,  # ends whatever session there is: harmless to anyone
+    # a facilitator's own account: its password and its logins elsewhere
+    "auth.account": FACILITATORS,
+    "auth.change_password": FACILITATORS,
+    "auth.end_other_logins": FACILITATORS,
     "join.enter_code": EVERYONE,
     "join.pick": EVERYONE,  # the organisation pick-list of a known code
     "join.qr": EVERYONE,
@@ -338,7 +342,9 @@ def client_for(world: World, actor: str) -> FlaskClient:
     client.get("/login")  # the session's CSRF token, as any page view makes it
     with client.session_transaction() as sess:
         if actor in world.facilitators:
-            sess["fid"] = world.facilitators[actor]
+            fid = world.facilitators[actor]
+            with session_scope(world.app) as s:
+                sess["fid"], sess["login"] = fid, services.start_login(s, fid)
         if actor == PARTICIPANT:
             sess["pt"] = {world.codes[w]: token for w, token in world.tokens.items()}
     return client

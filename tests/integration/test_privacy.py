@@ -31,7 +31,7 @@ from workshops.models import (
 
 T0 = dt.datetime(2026, 5, 4, 12, 0)
 # Tables that belong to no workshop: accounts, project groupings, rate-limit windows, the log.
-GLOBAL_TABLES = {"facilitators", "projects", "rate_limit_hits", "audit_events"}
+GLOBAL_TABLES = {"facilitators", "logins", "projects", "rate_limit_hits", "audit_events"}
 
 
 def count(session: Session, model: type, **where: object) -> int:
