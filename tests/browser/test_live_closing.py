@@ -203,7 +203,7 @@ def test_a_new_password_takes_the_other_computer_s_console_to_the_login_page(
     robin = contexts.page(PHONE)
     robin_logs_in(robin, "given-by-the-lead")
     robin.get_by_role("link", name="Mitt konto").click()
-    expect(robin.get_by_text("Du är också inloggad i 1 annan webbläsare")).to_be_visible()
+    expect(robin.get_by_text("1 annan inloggning, i en annan webbläsare")).to_be_visible()
     robin.get_by_label("Nuvarande lösenord").fill("given-by-the-lead")
     robin.get_by_label("Nytt lösenord (minst 10 tecken)").fill("only-robin-knows-it")
     robin.get_by_label("Nytt lösenord en gång till").fill("only-robin-knows-it")

@@ -48,9 +48,15 @@ def test_the_page_shows_the_account_and_whether_it_is_logged_in_elsewhere(app, l
 
     login_as(app, EMAIL)
     html = page(logged_in)
-    assert "Du är också inloggad i 1 annan webbläsare eller enhet, sedan" in html
+    assert (
+        "1 annan inloggning, i en annan webbläsare eller på en annan enhet, är inte utloggad"
+        in html
+    )
     login_as(app, EMAIL)
-    assert "Du är också inloggad i 2 andra webbläsare eller enheter" in page(logged_in)
+    assert (
+        "2 andra inloggningar, i andra webbläsare eller på andra enheter, är inte utloggade"
+        in page(logged_in)
+    )
     assert "Logga ut på alla andra enheter" in page(logged_in)
 
 
