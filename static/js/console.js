@@ -15,7 +15,12 @@
       headers: { "X-CSRF-Token": data.csrf, "Accept": "application/json" },
       body: body,
       credentials: "same-origin"
-    }).then(function (r) { return r.json(); }).then(function (res) {
+    }).then(function (r) {
+      // an answer that is not the app's JSON (a proxy's error page) fails like no answer
+      return r.json();
+    }).catch(function () {
+      return { ok: false, error: t("console.request_failed") };
+    }).then(function (res) {
       if (!res.ok) window.alert(res.error);
       refreshOrder();
       return res;

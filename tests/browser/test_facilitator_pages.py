@@ -370,3 +370,34 @@ def test_discuss_page_withholds_how_many_raised_a_statement_under_the_threshold(
     expect(phone.locator(".discuss-item .withheld").first).to_be_visible()
     no_sideways_scroll(phone)
     screenshot(phone, "discuss-withheld-phone.png")
+
+
+def test_a_console_action_that_gets_no_answer_says_so_and_can_be_tried_again(
+    server: Server, contexts: Contexts
+) -> None:
+    """A dropped request or a proxy's error page (not the app's JSON) is told in words, as a
+    refused action is, instead of a script error and a button that seems to do nothing."""
+    page = contexts.page(LAPTOP)
+    log_in(page)
+    statements = [(HAB, "Målgrupp", "Egen beskrivning", ["Barn 0–18 år"])]
+    room = create_workshop(page, "Ingen förbindelse", [HAB, BUP], statements)
+    page.goto(room.console)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    start = page.get_by_role("button", name="Starta med första påståendet")
+    failures = (
+        lambda route: route.abort(),
+        lambda route: route.fulfill(status=502, content_type="text/html", body="<h1>502</h1>"),
+    )
+    for failure in failures:
+        page.route("**/live/open", failure)
+        with page.expect_event("dialog") as shown:
+            start.click()
+        assert shown.value.message == (
+            "Det gick inte att nå servern. Kontrollera anslutningen och försök igen."
+        )
+        shown.value.dismiss()
+        page.unroute("**/live/open")
+
+    start.click()  # the connection is back: the same button works
+    expect(page.locator("#current .current-text")).to_have_text("Barn 0–18 år")
+    contexts.assert_no_page_errors()
