@@ -30,6 +30,7 @@ SAFE_FORM_FIELDS = frozenset(
         "days",
         "decision",
         "direction",
+        "facilitator_id",  # whose password a lead set (accounts.reset_password)
         "hidden",
         "kind",
         "merge_id",

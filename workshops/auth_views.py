@@ -169,6 +169,28 @@ def create() -> Any:
     return redirect(url_for("accounts.index"))
 
 
+@accounts.post("/password")
+@login_required
+def reset_password() -> Any:
+    form, lead = request.form, facilitator_id()
+    assert lead is not None  # login_required
+    try:
+        name, ended = services.reset_password(
+            get_session(),
+            facilitator_id=domain.parse_id(form.get("facilitator_id", "")),
+            new=form.get("password", ""),
+            by=lead,
+        )
+    except WorkshopError as exc:
+        flash(refusal(exc), "error")
+        return redirect(url_for("accounts.index"))  # the message is at the top
+    flash(_("flash.password_reset", name=name), "ok")
+    if ended:
+        broadcaster(current_app).logged_out(ended)  # their open screens close
+        flash(_("flash.account_logins_ended", n=len(ended)), "ok")
+    return redirect(url_for("accounts.index"))  # the message is at the top
+
+
 @accounts.post("/handover")
 @login_required
 def hand_over() -> Any:

@@ -149,6 +149,26 @@ def change_password(
     return end_other_logins(session, facilitator_id=facilitator_id, token=token)
 
 
+def reset_password(
+    session: Session, *, facilitator_id: int, new: str, by: int
+) -> tuple[str, list[str]]:
+    """A project lead (``by``) sets another account's password: someone forgot theirs, or is
+    leaving the project. Every login of that account ends. Returns the account's name and the
+    ended logins' hashes."""
+    if facilitator_id == by:
+        raise WorkshopError("error.reset_own_password")
+    row = session.get(Facilitator, facilitator_id)
+    if row is None:
+        raise WorkshopError("error.facilitator_not_found")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    row.password_hash = generate_password_hash(new)
+    ended = list(session.scalars(select(Login.token_hash).where(Login.facilitator_id == row.id)))
+    session.execute(delete(Login).where(Login.facilitator_id == row.id))
+    session.commit()
+    return row.name, ended
+
+
 def facilitator_profile(session: Session, facilitator_id: int) -> dict[str, object]:
     """What the facilitator's own account page shows of the account."""
     row = session.get(Facilitator, facilitator_id)

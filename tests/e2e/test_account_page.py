@@ -1,8 +1,12 @@
 """A facilitator's own account page: a new password of their own (every other login ends),
-and logging out on every other device (its open screens close)."""
+and logging out on every other device (its open screens close); and a project lead's new
+password for someone else's account (every login of it ends)."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -10,6 +14,7 @@ from sqlalchemy import select
 from db import session_scope
 from tests.conftest import PASSWORD, Demo, account, live, login_as, post
 from tests.e2e.test_live_closing import closings
+from workshops import services
 from workshops.models import AuditEvent
 
 EMAIL = "fac@example.org"
@@ -131,3 +136,65 @@ def test_another_account_s_logins_are_left_alone(app, logged_in):
     post(logged_in, "/f/me/logins")
     change(logged_in, PASSWORD, NEW)
     assert kim.get("/f/").status_code == 200
+
+
+def reset(lead: FlaskClient, facilitator_id: int, password: str = NEW) -> str:
+    response = post(
+        lead,
+        "/f/accounts/password",
+        {"facilitator_id": facilitator_id, "password": password},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.lead
+def test_a_lead_sets_another_account_s_password_and_every_login_of_it_ends(
+    app, logged_in, demo: Demo
+):
+    kim_id = account(app, "kim@example.org")
+    kim, kim_elsewhere = login_as(app, "kim@example.org"), login_as(app, "kim@example.org")
+    with session_scope(app) as s:
+        services.hand_over_workshop(s, workshop_id=demo.workshop_id, owner_id=kim_id)
+    screen = live(app, kim, role="projector", workshop_id=demo.workshop_id)
+    mine = live(app, logged_in, role="facilitator", workshop_id=demo.workshop_id)
+    for sio in (screen, mine):
+        sio.get_received("/live")
+
+    html = reset(logged_in, kim_id)
+
+    assert "Nytt lösenord för kim." in html and "2 inloggningar för kontot avslutades." in html
+    assert kim.get("/f/").status_code == kim_elsewhere.get("/f/").status_code == 302
+    assert closings(screen) == [{"reason": "access"}] and closings(mine) == []
+    assert logged_in.get("/f/").status_code == 200
+    kim_logs_in = post(app.test_client(), "/login", {"email": "kim@example.org", "password": NEW})
+    assert kim_logs_in.status_code == 302
+    with session_scope(app) as s:
+        line = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "accounts.reset_password")
+        ).one()
+        assert json.loads(line.detail) == {"facilitator_id": kim_id}
+
+
+@pytest.mark.lead
+def test_a_lead_s_reset_that_is_refused_says_why_and_changes_nothing(app, logged_in, facilitator):
+    kim_id = account(app, "kim@example.org")
+    kim = login_as(app, "kim@example.org")
+    cases = (
+        (kim_id, "kort", "Lösenordet måste ha minst 10 tecken."),
+        (facilitator, NEW, "Ditt eget lösenord byter du under Mitt konto"),
+        (kim_id + 100, NEW, "Kontot finns inte."),
+    )
+    for target, password, message in cases:
+        assert message in reset(logged_in, target, password), message
+    assert kim.get("/f/").status_code == 200
+    assert logged_in.get("/f/").status_code == 200
+    assert "accounts.reset_password" not in actions(app)
+
+
+def test_only_a_lead_sets_another_account_s_password(app, logged_in):
+    kim_id = account(app, "kim@example.org")
+    response = post(logged_in, "/f/accounts/password", {"facilitator_id": kim_id, "password": NEW})
+    assert response.status_code == 404
+    assert login_as(app, "kim@example.org").get("/f/").status_code == 200

@@ -111,7 +111,7 @@ ROUTE_RULES: dict[str, frozenset[str]] = {
             "overview_document",
         )
     },
-    **{f"accounts.{name}": LEADS for name in ("index", "create", "hand_over")},
+    **{f"accounts.{name}": LEADS for name in ("index", "create", "hand_over", "reset_password")},
     # The log of facilitator actions (workshops/audit_views.py): every facilitator reads it,
     # narrowed to what concerns them unless a lead (tests/integration/test_audit.py).
     "audit.page": FACILITATORS,
