@@ -87,7 +87,7 @@ def test_a_console_handed_to_someone_else_is_refused_and_the_new_owner_s_stays_l
     lead.goto("/f/accounts/")
     lead.get_by_label("Namn").fill("Kim Facilitator")
     lead.get_by_label("E-post").fill("kim@example.org")
-    lead.get_by_label("Lösenord (minst 10 tecken)").fill("kims-long-password")
+    lead.get_by_label("Lösenord (minst 10 tecken)", exact=True).fill("kims-long-password")
     lead.get_by_role("button", name="Skapa konto").click()
 
     def hand_over(to: str) -> None:
@@ -184,7 +184,7 @@ def test_a_new_password_takes_the_other_computer_s_console_to_the_login_page(
     lead.goto("/f/accounts/")
     lead.get_by_label("Namn").fill("Robin Facilitator")
     lead.get_by_label("E-post").fill("robin@example.org")
-    lead.get_by_label("Lösenord (minst 10 tecken)").fill("given-by-the-lead")
+    lead.get_by_label("Lösenord (minst 10 tecken)", exact=True).fill("given-by-the-lead")
     lead.get_by_role("button", name="Skapa konto").click()
     expect(lead.locator(".flash-ok")).to_be_visible()
 
