@@ -66,8 +66,7 @@ def logout() -> Any:
     token = session.pop("login", None)
     session.pop("fid", None)
     if isinstance(token, str):
-        ended = services.end_login(get_session(), token)
-        broadcaster(current_app).logged_out([ended])
+        broadcaster(current_app).logged_out(services.end_login(get_session(), token))
     return redirect(url_for("auth.login"))
 
 
@@ -111,7 +110,7 @@ def change_password() -> Any:
             voting.record_failure(db, key, window=LOGIN_WINDOW_SECONDS)
         return _account_page(400)
     flash(_("flash.password_changed"), "ok")
-    _ended(ended)
+    _logins_ended(ended, "flash.logins_ended")
     return redirect(url_for("auth.account"))
 
 
@@ -121,17 +120,18 @@ def end_other_logins() -> Any:
     fid = facilitator_id()
     assert fid is not None  # login_required
     ended = services.end_other_logins(get_session(), facilitator_id=fid, token=session["login"])
-    if not _ended(ended):
+    _logins_ended(ended, "flash.logins_ended")
+    if not ended:
         flash(_("flash.no_other_logins"), "ok")
     return redirect(url_for("auth.account"))
 
 
-def _ended(logins: list[str]) -> bool:
-    """Other logins ended: their open screens close, and the page says how many ended."""
+def _logins_ended(logins: list[str], message: str) -> None:
+    """Logins ended (by a password or on request): their open screens close, in every process,
+    and the page says how many (``message`` with ``n``)."""
     if logins:
         broadcaster(current_app).logged_out(logins)
-        flash(_("flash.logins_ended", n=len(logins)), "ok")
-    return bool(logins)
+        flash(_(message, n=len(logins)), "ok")
 
 
 @accounts.get("/")
@@ -185,9 +185,7 @@ def reset_password() -> Any:
         flash(refusal(exc), "error")
         return redirect(url_for("accounts.index"))  # the message is at the top
     flash(_("flash.password_reset", name=name), "ok")
-    if ended:
-        broadcaster(current_app).logged_out(ended)  # their open screens close
-        flash(_("flash.account_logins_ended", n=len(ended)), "ok")
+    _logins_ended(ended, "flash.account_logins_ended")
     return redirect(url_for("accounts.index"))  # the message is at the top
 
 

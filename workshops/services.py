@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshops import domain
@@ -42,8 +43,7 @@ def create_facilitator(
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise WorkshopError("error.bad_email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    _check_password(password)
     if session.scalar(select(Facilitator.id).where(Facilitator.email == email)) is not None:
         raise WorkshopError("error.email_taken")
     row = Facilitator(
@@ -89,13 +89,24 @@ def login_holds(
     )
 
 
-def end_login(session: Session, token: str) -> str:
-    """Log out: the login's cookie, and any copy of it, opens nothing from now on. Returns the
-    hash the login was kept under (``live.login_room`` names its screens' room by it)."""
-    token_hash = hash_token(token)
-    session.execute(delete(Login).where(Login.token_hash == token_hash))
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+
+
+def _end_logins(session: Session, *where: ColumnElement[bool]) -> list[str]:
+    """End the logins ``where`` selects (their cookies, and any copy, open nothing from now on)
+    and commit. Returns the hashes they were kept under: ``live.login_room`` names the rooms of
+    their open screens by them."""
+    ended = list(session.scalars(select(Login.token_hash).where(*where)))
+    session.execute(delete(Login).where(Login.token_hash.in_(ended)))
     session.commit()
-    return token_hash
+    return ended
+
+
+def end_login(session: Session, token: str) -> list[str]:
+    """Log out (this browser's login)."""
+    return _end_logins(session, Login.token_hash == hash_token(token))
 
 
 def other_logins(
@@ -120,16 +131,9 @@ def other_logins(
 def end_other_logins(session: Session, *, facilitator_id: int, token: str) -> list[str]:
     """Log out everywhere but here (``token``, this browser's login): a lost or shared
     computer's login ends. Returns the ended logins' hashes."""
-    ended = list(
-        session.scalars(
-            select(Login.token_hash).where(
-                Login.facilitator_id == facilitator_id, Login.token_hash != hash_token(token)
-            )
-        )
+    return _end_logins(
+        session, Login.facilitator_id == facilitator_id, Login.token_hash != hash_token(token)
     )
-    session.execute(delete(Login).where(Login.token_hash.in_(ended)))
-    session.commit()
-    return ended
 
 
 def change_password(
@@ -141,8 +145,7 @@ def change_password(
     row = session.get(Facilitator, facilitator_id)
     if row is None or not check_password_hash(row.password_hash, current):
         raise WorkshopError("error.wrong_password")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    _check_password(new)
     if new != repeated:
         raise WorkshopError("error.passwords_differ")
     row.password_hash = generate_password_hash(new)
@@ -160,13 +163,9 @@ def reset_password(
     row = session.get(Facilitator, facilitator_id)
     if row is None:
         raise WorkshopError("error.facilitator_not_found")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise WorkshopError("error.password_too_short", limit=MIN_PASSWORD_LENGTH)
+    _check_password(new)
     row.password_hash = generate_password_hash(new)
-    ended = list(session.scalars(select(Login.token_hash).where(Login.facilitator_id == row.id)))
-    session.execute(delete(Login).where(Login.facilitator_id == row.id))
-    session.commit()
-    return row.name, ended
+    return row.name, _end_logins(session, Login.facilitator_id == row.id)
 
 
 def facilitator_profile(session: Session, facilitator_id: int) -> dict[str, object]:

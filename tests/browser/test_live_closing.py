@@ -14,16 +14,41 @@ from tests.browser.conftest import (
     PHONE,
     PROJECTOR,
     Contexts,
+    Room,
     Server,
     create_workshop,
     join_by_code,
     log_in,
     screenshot,
+    try_logging_in,
 )
 
 pytestmark = pytest.mark.browser
 
 STATEMENTS = [("Habilitering", "Målgrupp", "Egen beskrivning", ["Barn och unga 0–18 år"])]
+
+
+def create_account(lead: Page, name: str, email: str, password: str) -> None:
+    """A project lead creates a facilitator account on the accounts page."""
+    lead.goto("/f/accounts/")
+    lead.get_by_label("Namn").fill(name)
+    lead.get_by_label("E-post").fill(email)
+    lead.get_by_label("Lösenord (minst 10 tecken)", exact=True).fill(password)
+    lead.get_by_role("button", name="Skapa konto").click()
+    expect(lead.locator(".flash-ok")).to_be_visible()
+
+
+def screen_in_another_tab(contexts: Contexts, title: str, screen: str) -> tuple[Page, Page, Room]:
+    """A laptop's browser logged in as the demo facilitator with a new workshop ``title``: one
+    tab, and another live on the workshop's ``screen`` ("console" or "projector")."""
+    laptop = contexts.new(LAPTOP)
+    tab = laptop.new_page()
+    log_in(tab)
+    room = create_workshop(tab, title, ["Habilitering", "BUP"], STATEMENTS)
+    other = laptop.new_page()
+    other.goto(getattr(room, screen))
+    expect(other.locator("#conn")).to_have_attribute("data-state", "online")
+    return tab, other, room
 
 
 def kept(page: Page, code: str) -> list[str]:
@@ -84,11 +109,7 @@ def test_a_console_handed_to_someone_else_is_refused_and_the_new_owner_s_stays_l
     lead = contexts.page(LAPTOP)
     log_in(lead)
     room = create_workshop(lead, "Lämnas över", ["Habilitering", "BUP"], STATEMENTS)
-    lead.goto("/f/accounts/")
-    lead.get_by_label("Namn").fill("Kim Facilitator")
-    lead.get_by_label("E-post").fill("kim@example.org")
-    lead.get_by_label("Lösenord (minst 10 tecken)", exact=True).fill("kims-long-password")
-    lead.get_by_role("button", name="Skapa konto").click()
+    create_account(lead, "Kim Facilitator", "kim@example.org", "kims-long-password")
 
     def hand_over(to: str) -> None:
         lead.goto("/f/accounts/")
@@ -101,10 +122,7 @@ def test_a_console_handed_to_someone_else_is_refused_and_the_new_owner_s_stays_l
 
     hand_over("kim@example.org")
     kim = contexts.page(LAPTOP)
-    kim.goto("/login")
-    kim.get_by_label("E-post").fill("kim@example.org")
-    kim.get_by_label("Lösenord").fill("kims-long-password")
-    kim.get_by_role("button", name="Logga in").click()
+    log_in(kim, "kim@example.org", "kims-long-password")
     kim.goto(room.console)
     expect(kim.locator("#conn")).to_have_attribute("data-state", "online")
     lead.goto(room.console)
@@ -127,13 +145,7 @@ def test_a_console_handed_to_someone_else_is_refused_and_the_new_owner_s_stays_l
 def test_logging_out_takes_the_browser_s_other_screens_to_the_login_page(
     server: Server, contexts: Contexts
 ) -> None:
-    laptop = contexts.new(LAPTOP)
-    tab = laptop.new_page()
-    log_in(tab)
-    room = create_workshop(tab, "Loggas ut", ["Habilitering", "BUP"], STATEMENTS)
-    projector = laptop.new_page()  # another tab of the same browser
-    projector.goto(room.projector)
-    expect(projector.locator("#conn")).to_have_attribute("data-state", "online")
+    tab, projector, room = screen_in_another_tab(contexts, "Loggas ut", "projector")
     elsewhere = contexts.page(LAPTOP)  # the same account on another computer
     log_in(elsewhere)
     elsewhere.goto(room.console)
@@ -155,13 +167,7 @@ def test_logging_out_takes_the_browser_s_other_screens_to_the_login_page(
 def test_a_screen_refused_again_soon_after_reloading_says_it_has_no_access(
     server: Server, contexts: Contexts
 ) -> None:
-    laptop = contexts.new(LAPTOP)
-    tab = laptop.new_page()
-    log_in(tab)
-    room = create_workshop(tab, "Ingen åtkomst", ["Habilitering", "BUP"], STATEMENTS)
-    console = laptop.new_page()
-    console.goto(room.console)
-    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+    tab, console, _ = screen_in_another_tab(contexts, "Ingen åtkomst", "console")
     # as if the tab had just loaded again after a refusal: it must not load in a loop
     console.evaluate("() => sessionStorage.setItem('brygga:refused', String(Date.now()))")
 
@@ -181,27 +187,16 @@ def test_a_new_password_takes_the_other_computer_s_console_to_the_login_page(
 ) -> None:
     lead = contexts.page(LAPTOP)
     log_in(lead)
-    lead.goto("/f/accounts/")
-    lead.get_by_label("Namn").fill("Robin Facilitator")
-    lead.get_by_label("E-post").fill("robin@example.org")
-    lead.get_by_label("Lösenord (minst 10 tecken)", exact=True).fill("given-by-the-lead")
-    lead.get_by_role("button", name="Skapa konto").click()
-    expect(lead.locator(".flash-ok")).to_be_visible()
-
-    def robin_logs_in(page: Page, password: str) -> None:
-        page.goto("/login")
-        page.get_by_label("E-post").fill("robin@example.org")
-        page.get_by_label("Lösenord").fill(password)
-        page.get_by_role("button", name="Logga in").click()
+    create_account(lead, "Robin Facilitator", "robin@example.org", "given-by-the-lead")
 
     left_behind = contexts.page(LAPTOP)  # a shared computer Robin used first
-    robin_logs_in(left_behind, "given-by-the-lead")
+    log_in(left_behind, "robin@example.org", "given-by-the-lead")
     room = create_workshop(left_behind, "Robins workshop", ["Habilitering", "BUP"], STATEMENTS)
     left_behind.goto(room.console)
     expect(left_behind.locator("#conn")).to_have_attribute("data-state", "online")
 
     robin = contexts.page(PHONE)
-    robin_logs_in(robin, "given-by-the-lead")
+    log_in(robin, "robin@example.org", "given-by-the-lead")
     robin.get_by_role("link", name="Mitt konto").click()
     expect(robin.get_by_text("1 annan inloggning, i en annan webbläsare")).to_be_visible()
     robin.get_by_label("Nuvarande lösenord").fill("given-by-the-lead")
@@ -215,6 +210,6 @@ def test_a_new_password_takes_the_other_computer_s_console_to_the_login_page(
     assert robin.evaluate("() => document.documentElement.scrollWidth") <= 390
     screenshot(robin, "account-phone.png")
     expect(left_behind).to_have_url(re.compile(r"/login\?next="))
-    robin_logs_in(left_behind, "given-by-the-lead")
+    try_logging_in(left_behind, "robin@example.org", "given-by-the-lead")
     expect(left_behind.get_by_text("Fel e-post eller lösenord.")).to_be_visible()
     contexts.assert_no_page_errors()
